@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs every test of Quzheng: formatting, lints, Rust unit + contract tests, frontend tests,
+# and the real-window end-to-end test. Installs (or names) what it needs first.
+#
+#   bash scripts/test-all.sh
+#
+# As root (CI, containers) missing Debian packages are installed with apt-get; otherwise the
+# missing ones are named and the script stops.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+say() { printf '\n==> %s\n' "$*"; }
+
+# ---- system packages -------------------------------------------------------------------
+PKGS=(pkg-config build-essential libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev
+      libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
+      webkit2gtk-driver xvfb xauth fonts-noto-cjk poppler-utils libxml2-utils sqlite3)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "missing Debian packages: ${missing[*]}" >&2
+    echo "install them with: sudo apt-get install ${missing[*]}" >&2
+    exit 4
+  fi
+fi
+for tool in cargo rustc node npm; do
+  command -v "$tool" >/dev/null || { echo "missing tool: $tool (install Rust and Node.js first)" >&2; exit 4; }
+done
+rustup component list --installed 2>/dev/null | grep -q rustfmt || rustup component add rustfmt clippy || true
+
+# ---- Rust ------------------------------------------------------------------------------
+say "cargo fmt --check"
+cargo fmt --all -- --check
+say "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+say "cargo test (unit, contract, examples in rule packs)"
+cargo test --workspace --locked
+say "cargo doc -D warnings"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked -p quzheng
+
+say "all tests passed"

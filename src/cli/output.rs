@@ -1,0 +1,1 @@
+//! Printing helpers shared by the commands (tables, JSON Lines, progress bars).

@@ -1,0 +1,3 @@
+//! Contract tests: they drive the real `quzheng` binary (../shared/contract/cli.md).
+
+mod util;
