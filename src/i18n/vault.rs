@@ -244,10 +244,7 @@ pub fn prompt_repeat_passphrase(lang: Lang) -> &'static str {
 
 /// The two new passphrases differ.
 pub fn passphrases_differ(lang: Lang) -> &'static str {
-    lang.pick(
-        "两次输入的密码不一致。",
-        "The two passphrases differ.",
-    )
+    lang.pick("两次输入的密码不一致。", "The two passphrases differ.")
 }
 
 /// Column headings of the `messages` table.
@@ -307,7 +304,9 @@ pub fn warning_line(location: Option<&str>, text: &str, lang: Lang) -> String {
 pub fn import_total(total: u64, collection: u64, lang: Lang) -> String {
     match lang {
         Lang::Zh => format!("证据库现有 {total} 条记录，其中 {collection} 条为催收消息。"),
-        Lang::En => format!("The vault now holds {total} records, {collection} of them collection messages."),
+        Lang::En => format!(
+            "The vault now holds {total} records, {collection} of them collection messages."
+        ),
     }
 }
 

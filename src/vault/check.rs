@@ -234,8 +234,10 @@ pub(super) fn run(
             .map(|h| h.last_id(t))
             .unwrap_or(0)
             .max(max_id.get(&t).copied().unwrap_or(0));
-        let have: std::collections::HashSet<i64> =
-            ids.get(&t).map(|v| v.iter().copied().collect()).unwrap_or_default();
+        let have: std::collections::HashSet<i64> = ids
+            .get(&t)
+            .map(|v| v.iter().copied().collect())
+            .unwrap_or_default();
         let mut run: Option<(i64, i64)> = None;
         let flush = |run: &mut Option<(i64, i64)>, problems: &mut Vec<Problem>| {
             if let Some((f, to)) = run.take() {

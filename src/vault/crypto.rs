@@ -138,7 +138,8 @@ pub struct Keys {
 impl Keys {
     /// Derives the working keys from a data key.
     pub fn from_data_key(data_key: SecretKey) -> Keys {
-        let sub = |label: &[u8]| -> SecretKey { Zeroizing::new(hmac_sha256(&data_key[..], &[label])) };
+        let sub =
+            |label: &[u8]| -> SecretKey { Zeroizing::new(hmac_sha256(&data_key[..], &[label])) };
         let enc = sub(b"quzheng/record-key/v1");
         let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&enc[..]));
         Keys {
@@ -211,7 +212,10 @@ pub fn unwrap_key(kek: &SecretKey, aad: &[u8], nonce: &[u8], ct: &[u8]) -> Optio
         return None;
     }
     let c = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&kek[..]));
-    let pt = Zeroizing::new(c.decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad }).ok()?);
+    let pt = Zeroizing::new(
+        c.decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad })
+            .ok()?,
+    );
     if pt.len() != KEY_LEN {
         return None;
     }

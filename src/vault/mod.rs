@@ -16,6 +16,7 @@
 //! Nothing decrypted is ever written back to disk: SQLite keeps temporary data in memory and
 //! overwrites deleted content (`secure_delete`).
 
+pub mod bench;
 mod check;
 pub mod crypto;
 pub mod store;
@@ -495,11 +496,23 @@ impl Vault {
             }
         };
         // Close the temporary connection before renaming, then reopen at the real path.
-        let Vault { conn, keys, vault_id, .. } = v;
+        let Vault {
+            conn,
+            keys,
+            vault_id,
+            ..
+        } = v;
         drop(conn);
         if path.exists() {
             let _ = std::fs::remove_file(&tmp);
             return Err(Error::AlreadyExists { path: path.into() });
+        }
+        // Only the owner may read the vault file (its content is ciphertext, but its size
+        // and existence are nobody else's business either).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600));
         }
         std::fs::rename(&tmp, path).map_err(|source| Error::Io {
             path: path.into(),
@@ -576,8 +589,8 @@ impl Vault {
         if header_sum(&vault_id, &kdf_raw, &salt, &wn, &wc) != sum {
             return Err(Error::HeaderDamaged { what: "checksum" });
         }
-        let kdf: KdfParams =
-            serde_json::from_slice(&kdf_raw).map_err(|_| Error::HeaderDamaged { what: "checksum" })?;
+        let kdf: KdfParams = serde_json::from_slice(&kdf_raw)
+            .map_err(|_| Error::HeaderDamaged { what: "checksum" })?;
         let kek = crypto::derive_kek(passphrase, &salt, kdf)
             .ok_or(Error::HeaderDamaged { what: "checksum" })?;
         let data_key = crypto::unwrap_key(&kek, &wrap_aad(&vault_id, &kdf_raw, &salt), &wn, &wc)
@@ -678,7 +691,13 @@ impl Vault {
         let vault_id = self.vault_id.clone();
         self.write(|tx, keys, st| {
             write_wrapped_key(tx, keys, &vault_id, new, kdf)?;
-            append_event(tx, keys, st, EventKind::Passwd, serde_json::json!({ "kdf": kdf }))?;
+            append_event(
+                tx,
+                keys,
+                st,
+                EventKind::Passwd,
+                serde_json::json!({ "kdf": kdf }),
+            )?;
             Ok(())
         })?;
         self.kdf = kdf;
@@ -868,7 +887,11 @@ impl Vault {
     ///
     /// # Errors
     /// [`Error::UnknownMessage`] or a storage error.
-    pub fn store_verdicts(&mut self, rule_version: &str, changed: &[(i64, Verdict)]) -> VResult<()> {
+    pub fn store_verdicts(
+        &mut self,
+        rule_version: &str,
+        changed: &[(i64, Verdict)],
+    ) -> VResult<()> {
         self.write(|tx, keys, st| {
             let last_msg = st.next_id(Table::Message) - 1;
             if let Some((id, _)) = changed.iter().find(|(id, _)| *id < 1 || *id > last_msg) {
@@ -902,8 +925,14 @@ impl Vault {
             if msg_id < 1 || msg_id >= st.next_id(Table::Message) {
                 return Err(Error::UnknownMessage { id: msg_id });
             }
-            st.append(tx, keys, Table::Correction, Extra::Msg(msg_id), &to_json(&correction))
-                .map_err(Error::sql)?;
+            st.append(
+                tx,
+                keys,
+                Table::Correction,
+                Extra::Msg(msg_id),
+                &to_json(&correction),
+            )
+            .map_err(Error::sql)?;
             Ok(())
         })
     }
@@ -1054,7 +1083,8 @@ fn write_wrapped_key(
 ) -> VResult<()> {
     let salt: [u8; SALT_LEN] = crypto::random();
     let kdf_raw = to_json(&kdf);
-    let kek = crypto::derive_kek(passphrase, &salt, kdf).ok_or(Error::HeaderDamaged { what: "kdf" })?;
+    let kek =
+        crypto::derive_kek(passphrase, &salt, kdf).ok_or(Error::HeaderDamaged { what: "kdf" })?;
     let (wn, wc) = keys.wrap(&kek, &wrap_aad(vault_id, &kdf_raw, &salt));
     let sum = header_sum(vault_id, &kdf_raw, &salt, &wn, &wc);
     for (k, v) in [
@@ -1142,7 +1172,13 @@ impl ImportTx<'_> {
         };
         let id = self
             .st
-            .append(&self.tx, self.keys, Table::Message, Extra::Fp(fp), &to_json(&rec))
+            .append(
+                &self.tx,
+                self.keys,
+                Table::Message,
+                Extra::Fp(fp),
+                &to_json(&rec),
+            )
             .map_err(Error::sql)?;
         let Some(id) = id else {
             self.duplicates += 1;
@@ -1155,7 +1191,13 @@ impl ImportTx<'_> {
                 verdict: verdict.clone(),
             };
             self.st
-                .append(&self.tx, self.keys, Table::Verdict, Extra::Msg(id), &to_json(&rec))
+                .append(
+                    &self.tx,
+                    self.keys,
+                    Table::Verdict,
+                    Extra::Msg(id),
+                    &to_json(&rec),
+                )
                 .map_err(Error::sql)?;
         }
         Ok(true)

@@ -98,12 +98,24 @@ impl Table {
     /// `SELECT id, seq, x_blob, x_int1, x_int2, nonce, ct, hash` in id order.
     pub fn select_sql(self) -> &'static str {
         match self {
-            Table::Event => "SELECT id, seq, NULL, NULL, NULL, nonce, ct, hash FROM event ORDER BY id",
-            Table::Source => "SELECT id, seq, NULL, NULL, NULL, nonce, ct, hash FROM source ORDER BY id",
-            Table::Chunk => "SELECT id, seq, NULL, source_id, idx, nonce, ct, hash FROM chunk ORDER BY id",
-            Table::Message => "SELECT id, seq, fp, NULL, NULL, nonce, ct, hash FROM message ORDER BY id",
-            Table::Verdict => "SELECT id, seq, NULL, msg_id, NULL, nonce, ct, hash FROM verdict ORDER BY id",
-            Table::Correction => "SELECT id, seq, NULL, msg_id, NULL, nonce, ct, hash FROM correction ORDER BY id",
+            Table::Event => {
+                "SELECT id, seq, NULL, NULL, NULL, nonce, ct, hash FROM event ORDER BY id"
+            }
+            Table::Source => {
+                "SELECT id, seq, NULL, NULL, NULL, nonce, ct, hash FROM source ORDER BY id"
+            }
+            Table::Chunk => {
+                "SELECT id, seq, NULL, source_id, idx, nonce, ct, hash FROM chunk ORDER BY id"
+            }
+            Table::Message => {
+                "SELECT id, seq, fp, NULL, NULL, nonce, ct, hash FROM message ORDER BY id"
+            }
+            Table::Verdict => {
+                "SELECT id, seq, NULL, msg_id, NULL, nonce, ct, hash FROM verdict ORDER BY id"
+            }
+            Table::Correction => {
+                "SELECT id, seq, NULL, msg_id, NULL, nonce, ct, hash FROM correction ORDER BY id"
+            }
         }
     }
 }
@@ -376,7 +388,9 @@ pub fn read_all<T: serde::de::DeserializeOwned>(
     keys: &Keys,
     table: Table,
 ) -> Result<Vec<(RawMeta, T)>, Error> {
-    let mut stmt = conn.prepare_cached(table.select_sql()).map_err(Error::sql)?;
+    let mut stmt = conn
+        .prepare_cached(table.select_sql())
+        .map_err(Error::sql)?;
     let mut rows = stmt.query([]).map_err(Error::sql)?;
     let mut out = Vec::new();
     while let Some(r) = rows.next().map_err(Error::sql)? {

@@ -66,7 +66,10 @@ fn stores_and_reads_back_messages() {
     let s = v.sources().unwrap();
     assert_eq!(s.len(), 1);
     assert_eq!(s[0].size, 16);
-    assert_eq!(s[0].sha256, hex::encode(Sha256::digest(b"raw source bytes")));
+    assert_eq!(
+        s[0].sha256,
+        hex::encode(Sha256::digest(b"raw source bytes"))
+    );
     let mut back = Vec::new();
     v.source_bytes(s[0].id, &mut back).unwrap();
     assert_eq!(back, b"raw source bytes");
@@ -153,9 +156,17 @@ fn verdicts_corrections_aliases_settings() {
     )
     .unwrap();
     assert_eq!(
-        v.add_correction(99, Correction { add: vec![], remove: vec![], note: String::new(), at: Utc::now() })
-            .unwrap_err()
-            .kind(),
+        v.add_correction(
+            99,
+            Correction {
+                add: vec![],
+                remove: vec![],
+                note: String::new(),
+                at: Utc::now()
+            }
+        )
+        .unwrap_err()
+        .kind(),
         ErrorKind::BadInput
     );
     let m = v.messages().unwrap();
@@ -182,7 +193,11 @@ fn verdicts_corrections_aliases_settings() {
 fn flip_in(p: &Path, table: &str, id: i64) {
     let c = Connection::open(p).unwrap();
     let mut ct: Vec<u8> = c
-        .query_row(&format!("SELECT ct FROM {table} WHERE id = {id}"), [], |r| r.get(0))
+        .query_row(
+            &format!("SELECT ct FROM {table} WHERE id = {id}"),
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     ct[3] ^= 0x01;
     c.execute(&format!("UPDATE {table} SET ct = ?1 WHERE id = {id}"), [ct])
@@ -194,18 +209,29 @@ fn check_names_a_flipped_message() {
     let d = tempfile::tempdir().unwrap();
     let p = d.path().join("v.qz");
     let mut v = fast(&p);
-    import(&mut v, b"x", &(0..10).map(|i| msg(i, "m")).collect::<Vec<_>>());
+    import(
+        &mut v,
+        b"x",
+        &(0..10).map(|i| msg(i, "m")).collect::<Vec<_>>(),
+    );
     drop(v);
     let c = Connection::open(&p).unwrap();
     let mut ct: Vec<u8> = c
         .query_row("SELECT ct FROM message WHERE id = 4", [], |r| r.get(0))
         .unwrap();
     ct[5] ^= 0x80;
-    c.execute("UPDATE message SET ct = ?1 WHERE id = 4", [ct]).unwrap();
+    c.execute("UPDATE message SET ct = ?1 WHERE id = 4", [ct])
+        .unwrap();
     drop(c);
     let v = Vault::open(&p, PASS).unwrap();
     let r = v.check().unwrap();
-    assert!(r.problems.iter().any(|x| matches!(x, Problem::Damaged { table, id: 4, .. } if table == "message")), "{:?}", r.problems);
+    assert!(
+        r.problems
+            .iter()
+            .any(|x| matches!(x, Problem::Damaged { table, id: 4, .. } if table == "message")),
+        "{:?}",
+        r.problems
+    );
     assert_eq!(v.messages().unwrap_err().kind(), ErrorKind::Damaged);
 }
 
@@ -220,13 +246,24 @@ fn check_catches_a_flipped_chunk_and_event() {
     flip_in(&p, "event", 1);
     let v = Vault::open(&p, PASS).unwrap();
     let r = v.check().unwrap();
-    assert!(r.problems.iter().any(|x| matches!(x, Problem::Damaged { table, .. } if table == "chunk")));
-    assert!(r.problems.iter().any(|x| matches!(x, Problem::Damaged { table, id: 1, .. } if table == "event")));
+    assert!(r
+        .problems
+        .iter()
+        .any(|x| matches!(x, Problem::Damaged { table, .. } if table == "chunk")));
+    assert!(r
+        .problems
+        .iter()
+        .any(|x| matches!(x, Problem::Damaged { table, id: 1, .. } if table == "event")));
 }
 
 #[test]
 fn check_catches_deleted_rows_anywhere() {
-    for (table, id) in [("message", 3), ("message", 10), ("verdict", 1), ("event", 2)] {
+    for (table, id) in [
+        ("message", 3),
+        ("message", 10),
+        ("verdict", 1),
+        ("event", 2),
+    ] {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("v.qz");
         let mut v = fast(&p);
@@ -258,7 +295,11 @@ fn check_catches_swapped_records() {
     let d = tempfile::tempdir().unwrap();
     let p = d.path().join("v.qz");
     let mut v = fast(&p);
-    import(&mut v, b"x", &(0..5).map(|i| msg(i, "m")).collect::<Vec<_>>());
+    import(
+        &mut v,
+        b"x",
+        &(0..5).map(|i| msg(i, "m")).collect::<Vec<_>>(),
+    );
     drop(v);
     let c = Connection::open(&p).unwrap();
     c.execute_batch(
@@ -276,7 +317,11 @@ fn check_catches_swapped_records() {
             _ => None,
         })
         .collect();
-    assert!(damaged.contains(&2) && damaged.contains(&3), "{:?}", r.problems);
+    assert!(
+        damaged.contains(&2) && damaged.contains(&3),
+        "{:?}",
+        r.problems
+    );
 }
 
 #[test]
@@ -303,7 +348,10 @@ fn damaged_header_is_not_a_wrong_passphrase() {
     w[0] ^= 1;
     store::meta_set(&c, "wrap_ct", &w).unwrap();
     drop(c);
-    assert_eq!(Vault::open(&p, PASS).unwrap_err().kind(), ErrorKind::Damaged);
+    assert_eq!(
+        Vault::open(&p, PASS).unwrap_err().kind(),
+        ErrorKind::Damaged
+    );
 }
 
 #[test]
@@ -311,12 +359,19 @@ fn truncated_chain_is_caught() {
     let d = tempfile::tempdir().unwrap();
     let p = d.path().join("v.qz");
     let mut v = fast(&p);
-    import(&mut v, b"x", &(0..3).map(|i| msg(i, "m")).collect::<Vec<_>>());
+    import(
+        &mut v,
+        b"x",
+        &(0..3).map(|i| msg(i, "m")).collect::<Vec<_>>(),
+    );
     drop(v);
     let c = Connection::open(&p).unwrap();
     // The last record written is the import event.
-    c.execute("DELETE FROM event WHERE id = (SELECT max(id) FROM event)", [])
-        .unwrap();
+    c.execute(
+        "DELETE FROM event WHERE id = (SELECT max(id) FROM event)",
+        [],
+    )
+    .unwrap();
     drop(c);
     let v = Vault::open(&p, PASS).unwrap();
     assert!(!v.check().unwrap().is_intact());
@@ -334,7 +389,8 @@ fn nothing_readable_at_rest() {
         .begin_import(src("evidence-SuJieBao.xml"), &mut secret.as_bytes())
         .unwrap();
     tx.add(&m, &threat()).unwrap();
-    tx.commit(serde_json::json!({"file": "evidence-SuJieBao.xml"})).unwrap();
+    tx.commit(serde_json::json!({"file": "evidence-SuJieBao.xml"}))
+        .unwrap();
     v.set_creditor_alias("SuJieBao", "SuJieBao Ltd").unwrap();
     drop(v);
     let bytes = std::fs::read(&p).unwrap();
