@@ -770,6 +770,23 @@ pub(crate) mod testutil {
             .join(rel)
     }
 
+    /// Builds a SQLite database from a SQL script under `tests/fixtures`.
+    pub(crate) fn build_db(sql_rel: &str) -> (tempfile::TempDir, PathBuf) {
+        let sql = std::fs::read_to_string(fixture(sql_rel)).expect("fixture script");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let p = dir.path().join("built.db");
+        let conn = rusqlite::Connection::open(&p).expect("create db");
+        conn.execute_batch(&sql).expect("run fixture script");
+        drop(conn);
+        (dir, p)
+    }
+
+    /// Lower-case hex SHA-256 of a file.
+    pub(crate) fn sha256_file(p: &Path) -> String {
+        use sha2::{Digest, Sha256};
+        hex::encode(Sha256::digest(std::fs::read(p).expect("read file")))
+    }
+
     /// Writes `bytes` to a temp file and returns it (with its directory guard).
     pub(crate) fn temp(bytes: &[u8]) -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().expect("temp dir");
