@@ -62,8 +62,13 @@ pub const DEFAULT_THRESHOLD: i32 = 2;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LineProblem {
-    /// Not JSON at all; the parser's reason.
-    NotJson(String),
+    /// Not JSON; the (1-based) column where the parser gave up.
+    NotJson {
+        /// Column of the problem.
+        column: usize,
+    },
+    /// Not UTF-8 text.
+    NotUtf8,
     /// JSON, but not an object.
     NotObject,
     /// A required field is missing.
@@ -315,7 +320,6 @@ pub struct RuleInfo {
 #[derive(Debug, Clone)]
 pub struct RuleSet {
     packs: Vec<Pack>,
-    collection: usize,
     threshold: i32,
     normalizer: Normalizer,
     creditor: creditor::CreditorRules,
@@ -469,7 +473,6 @@ impl RuleSet {
         let version = format!("rules-v{}-{origin}-{}", rules::SCHEMA_VERSION, &digest[..12]);
         Ok(RuleSet {
             packs,
-            collection,
             threshold,
             normalizer,
             creditor,
@@ -532,7 +535,6 @@ impl RuleSet {
                     a.hits.push((pi, *h));
                 }
             }
-            let _ = pi == self.collection;
         }
         a.signature = creditor::signature(body);
         if a.signature.is_none() {

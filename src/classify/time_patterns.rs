@@ -13,7 +13,7 @@
 //! Messages without a timestamp get no time label. The zone is a parameter; nothing here
 //! reads the machine's clock or zone.
 
-use super::{creditor, Input, RuleSet, TimeSettings};
+use super::{Input, RuleSet, TimeSettings};
 use crate::model::{Direction, Kind, Label, Verdict};
 use chrono::{NaiveDate, NaiveTime, Timelike};
 use std::collections::HashMap;
@@ -179,6 +179,5 @@ pub fn call_findings(
     out.sort_by(|a, b| {
         (a.date, a.rule.id(), &a.creditor, &a.address).cmp(&(b.date, b.rule.id(), &b.creditor, &b.address))
     });
-    let _ = creditor::signature;
     out
 }

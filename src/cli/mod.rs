@@ -2,6 +2,8 @@
 //! place where errors become exit codes and one plain sentence ([`main`]).
 
 pub mod args;
+mod cmd_bench;
+mod cmd_classify;
 mod commands;
 pub mod output;
 

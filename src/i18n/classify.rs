@@ -81,13 +81,19 @@ pub fn error_message(err: &Error, lang: Lang) -> String {
             _ => format!("--{flag} \"{value}\" must be a whole number of at least 1."),
         },
         (Error::BadLine { line, problem }, Lang::Zh) => match problem {
-            LineProblem::NotJson(r) => format!("输入第 {line} 行不是有效的 JSON：{r}。"),
+            LineProblem::NotJson { column } => {
+                format!("输入第 {line} 行不是有效的 JSON（第 {column} 列附近出错）。")
+            }
+            LineProblem::NotUtf8 => format!("输入第 {line} 行不是 UTF-8 文本。"),
             LineProblem::NotObject => format!("输入第 {line} 行不是 JSON 对象。"),
             LineProblem::Missing(f) => format!("输入第 {line} 行缺少必填字段“{f}”。"),
             LineProblem::BadField(f) => format!("输入第 {line} 行的字段“{f}”取值无效。"),
         },
         (Error::BadLine { line, problem }, Lang::En) => match problem {
-            LineProblem::NotJson(r) => format!("Input line {line} is not valid JSON: {r}."),
+            LineProblem::NotJson { column } => {
+                format!("Input line {line} is not valid JSON (near column {column}).")
+            }
+            LineProblem::NotUtf8 => format!("Input line {line} is not UTF-8 text."),
             LineProblem::NotObject => format!("Input line {line} is not a JSON object."),
             LineProblem::Missing(f) => format!("Input line {line} lacks the required field \"{f}\"."),
             LineProblem::BadField(f) => format!("Input line {line} has an invalid \"{f}\"."),
