@@ -107,7 +107,7 @@ pub fn resolve(
     // Which signatures each number was seen with.
     let mut by_addr: HashMap<String, BTreeSet<&str>> = HashMap::new();
     for (inp, (sig, _)) in inputs.iter().zip(found) {
-        if let Some(s) = sig {
+        if let (Some(s), false) = (sig, inp.address.trim().is_empty()) {
             by_addr
                 .entry(normalize_address(inp.address))
                 .or_default()
@@ -123,6 +123,7 @@ pub fn resolve(
             let addr = normalize_address(inp.address);
             let only = by_addr
                 .get(&addr)
+                .filter(|_| !addr.is_empty())
                 .filter(|s| s.len() == 1)
                 .and_then(|s| s.iter().next().copied());
             match (only, platform) {

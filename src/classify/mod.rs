@@ -578,14 +578,18 @@ pub fn classify_batch(rules: &RuleSet, inputs: &[Input], time: &TimeSettings) ->
         }
         collection.push(c);
     }
-    // Pass 2: sender history. An ambiguous message (some positive evidence, no hard
-    // negative) from a sender who sends collection messages is collection too.
+    // Pass 2: sender history. Any message without a hard negative (a code, a receipt, an
+    // advert …) from a sender who sends collection messages is collection too: a
+    // collector's "人呢?" is part of the collection.
     for (i, inp) in inputs.iter().enumerate() {
         if collection[i] || inp.direction != Direction::In {
             continue;
         }
         if let Some(a) = &analyses[i] {
-            let ambiguous = (a.positive || !a.hits.is_empty()) && !a.negative && a.score >= 1;
+            // A signed sender is a platform gateway that also sends service notices, so
+            // it needs some positive evidence; a private number needs none.
+            let min = if a.signature.is_some() { 1 } else { 0 };
+            let ambiguous = !a.negative && a.score >= min;
             if ambiguous
                 && (collecting.contains(&cred.group[i])
                     || collecting.contains(&sender_key(inp.address)))
