@@ -26,7 +26,12 @@ fn mark(ok: bool) -> &'static str {
 /// Runs `quzheng bench`.
 pub fn run(args: &BenchArgs, _lang: Lang) -> Result<ExitCode> {
     match args.what.as_str() {
-        "vault" | "all" => vault(args.n)?,
+        "vault" => vault(args.n)?,
+        "import" => import(args.n)?,
+        "all" => {
+            vault(args.n)?;
+            import(args.n)?;
+        }
         other => return Err(Error::bad_input("bench", other)),
     }
     Ok(ExitCode::SUCCESS)
@@ -71,6 +76,30 @@ fn vault(n: usize) -> Result<()> {
         ),
         None => println!("  peak memory: not available on this platform"),
     }
+    Ok(())
+}
+
+/// `quzheng bench import` (import area): the SB&R reader vs xmllint, memory, and the full
+/// import pipeline into a throw-away vault.
+fn import(n: usize) -> Result<()> {
+    use quzheng::api::import::{import_files, ImportOptions};
+    let dir = tempfile_dir()?;
+    let vault = dir.join("bench-import.qz");
+    let mut pipeline = |xml: &std::path::Path| -> Result<()> {
+        let opts = ImportOptions {
+            format: quzheng::import::Format::Sbr,
+            create: true,
+            rules: None,
+        };
+        let out = import_files(&vault, "bench", &[xml.to_path_buf()], &opts, &mut |_| {})?;
+        match out.files.into_iter().find_map(|f| f.error) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    };
+    let r = quzheng::import::bench::run(&dir, n, Some(&mut pipeline));
+    let _ = std::fs::remove_dir_all(&dir);
+    print!("{}", r?);
     Ok(())
 }
 

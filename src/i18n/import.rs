@@ -305,10 +305,10 @@ pub fn warning(w: &Warning, lang: Lang) -> String {
         (WarningKind::DecodedAsGb18030, Lang::Zh) => "文件不是 UTF-8，已按 GB18030（GBK）编码读取。".to_string(),
         (WarningKind::DecodedAsGb18030, Lang::En) => "The file is not UTF-8; it was read as GB18030 (GBK).".to_string(),
         (WarningKind::AttachmentsUnavailable { count }, Lang::Zh) => format!(
-            "{count} 个彩信附件的内容不在此文件中，未能保存。"
+            "{count} 个附件（图片、视频等）的内容不在此文件中，未能保存。"
         ),
         (WarningKind::AttachmentsUnavailable { count }, Lang::En) => format!(
-            "{count} MMS attachment(s) are not contained in this file and were not kept."
+            "{count} attachment(s) (pictures, videos …) are not contained in this file and were not kept."
         ),
         (WarningKind::NonMessagesIgnored { count }, Lang::Zh) => format!(
             "已忽略 {count} 条非短信记录（表情回应、群组变更等系统记录）。"
