@@ -28,6 +28,13 @@ pub fn run(args: &BenchArgs, _lang: Lang) -> Result<ExitCode> {
     match args.what.as_str() {
         "vault" => vault(args.n)?,
         "import" => import(args.n)?,
+        // The reader alone (no vault), e.g. for the 1 GB memory check: --n 2600000.
+        "import-parse" => {
+            let dir = tempfile_dir()?;
+            let r = quzheng::import::bench::run(&dir, args.n, None);
+            let _ = std::fs::remove_dir_all(&dir);
+            print!("{}", r?);
+        }
         "all" => {
             vault(args.n)?;
             import(args.n)?;
