@@ -138,17 +138,19 @@ pub fn error_message(err: &Error, lang: Lang) -> String {
             path.display(),
             fmt_name(*format, lang)
         ),
-        (Error::Malformed { path, location, detail }, Lang::Zh) => format!(
-            "文件 {} 在{location}处格式损坏（{detail}），未导入任何内容。",
-            path.display()
+        (Error::Malformed { path, location: loc, detail }, Lang::Zh) => format!(
+            "文件 {} 在{}处格式损坏（{detail}），未导入任何内容。",
+            path.display(),
+            location(loc, lang)
         ),
         (Error::Malformed { path, location, detail }, Lang::En) => format!(
             "{} is malformed at {location} ({detail}); nothing was imported.",
             path.display()
         ),
-        (Error::TooLarge { path, location, limit }, Lang::Zh) => format!(
-            "文件 {} 在{location}处有一个超过 {} MB 的元素，不像真实备份，已拒绝导入。",
+        (Error::TooLarge { path, location: loc, limit }, Lang::Zh) => format!(
+            "文件 {} 在{}处有一个超过 {} MB 的元素，不像真实备份，已拒绝导入。",
             path.display(),
+            location(loc, lang),
             limit >> 20
         ),
         (Error::TooLarge { path, location, limit }, Lang::En) => format!(
@@ -156,9 +158,10 @@ pub fn error_message(err: &Error, lang: Lang) -> String {
             path.display(),
             limit >> 20
         ),
-        (Error::TooDeep { path, location, limit }, Lang::Zh) => format!(
-            "文件 {} 在{location}处嵌套超过 {limit} 层，不像真实备份，已拒绝导入。",
-            path.display()
+        (Error::TooDeep { path, location: loc, limit }, Lang::Zh) => format!(
+            "文件 {} 在{}处嵌套超过 {limit} 层，不像真实备份，已拒绝导入。",
+            path.display(),
+            location(loc, lang)
         ),
         (Error::TooDeep { path, location, limit }, Lang::En) => format!(
             "{} nests deeper than {limit} levels at {location}, which no real backup does; it was refused.",
@@ -269,6 +272,9 @@ pub fn location(loc: &str, lang: Lang) -> String {
                 "第 {num} 行{}{rest}",
                 if rest.is_empty() { "" } else { " " }
             );
+        }
+        if let Some(n) = loc.strip_prefix("byte ") {
+            return format!("第 {n} 字节");
         }
         if let Some((tag, n)) = loc.split_once(" #") {
             return format!("第 {n} 条 {tag}");

@@ -494,6 +494,16 @@ pub fn sniff(path: &Path) -> Result<Format, Error> {
     if bytes.starts_with(sqlite::MAGIC) {
         return sqlite::sniff_tables(path);
     }
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        // UTF-16 with BOM: Excel's "Unicode text" export, a tab-separated table.
+        let (text, _, _) = encoding_rs::UTF_16LE.decode(&bytes);
+        if csv::looks_like_csv(text.as_bytes()) {
+            return Ok(Format::Csv);
+        }
+        return Err(Error::Unrecognised {
+            path: path.to_path_buf(),
+        });
+    }
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let first = text.iter().position(|b| !b.is_ascii_whitespace());
     let Some(first) = first else {
@@ -547,7 +557,11 @@ pub fn read(
         last_reported: 0,
     };
     match format {
-        Format::Auto => unreachable!("sniff never answers Auto"),
+        // `sniff` never answers `Auto`; refusing is the safe reading if it ever did.
+        Format::Auto => Err(Error::Unrecognised {
+            path: path.to_path_buf(),
+        }
+        .into()),
         Format::Jsonl => jsonl::read(path, &mut sink),
         Format::Sbr => sbr::read(path, &mut sink),
         Format::Csv => csv::read(path, &mut sink),
@@ -709,6 +723,12 @@ mod tests {
         assert!(matches!(sniff(&p), Err(Error::Empty { .. })));
         std::fs::write(&p, b"PK\x03\x04rest").unwrap();
         assert!(matches!(sniff(&p), Err(Error::Zip { .. })));
+        let mut tsv = vec![0xFF, 0xFE];
+        for u in "号码\t内容\t时间\n".encode_utf16() {
+            tsv.extend_from_slice(&u.to_le_bytes());
+        }
+        std::fs::write(&p, &tsv).unwrap();
+        assert_eq!(sniff(&p).unwrap(), Format::Csv);
         std::fs::write(&p, "<html><body>hi</body></html>").unwrap();
         assert!(matches!(sniff(&p), Err(Error::Unrecognised { .. })));
     }
