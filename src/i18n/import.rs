@@ -263,7 +263,7 @@ pub fn skipped_line(s: &Skipped, lang: Lang) -> String {
     }
 }
 
-/// A location as the reader wrote it ("line 12", "<sms> #5"), in `lang`.
+/// A location as the reader wrote it ("line 12", `"<sms> #5"`), in `lang`.
 pub fn location(loc: &str, lang: Lang) -> String {
     if lang == Lang::Zh {
         if let Some(n) = loc.strip_prefix("line ") {

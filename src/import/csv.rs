@@ -603,7 +603,8 @@ mod tests {
     #[test]
     fn reads_utf16_tab_separated_excel_exports() {
         let mut bytes = vec![0xFF, 0xFE];
-        for u in "号码\t内容\t时间\r\n10690001234\t请还款😡\t2026-03-10 09:05\r\n".encode_utf16() {
+        for u in "号码\t内容\t时间\r\n10690001234\t请还款😡\t2026-03-10 09:05\r\n".encode_utf16()
+        {
             bytes.extend_from_slice(&u.to_le_bytes());
         }
         let (m, r) = run(&bytes);

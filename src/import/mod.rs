@@ -10,7 +10,7 @@
 //!   backup) is an `Err` with [`ErrorKind::BadInput`]; the caller rolls its transaction
 //!   back, so nothing is half-imported.
 //! * A problem with **one record** is a [`Skipped`] naming where it was ("line 12",
-//!   "<sms> #5", "sms ROWID 17") and the reader carries on.
+//!   `"<sms> #5"`, "sms ROWID 17") and the reader carries on.
 //! * Anything the user should know but that loses no record (declared count ≠ found, a
 //!   truncated file after every complete record was delivered, an invalid character
 //!   reference replaced by U+FFFD) is a [`Warning`].
@@ -182,7 +182,7 @@ pub enum SkipReason {
 /// One record that was not imported, with where it was.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Skipped {
-    /// Where in the source ("line 1234", "<sms> #5", "sms ROWID 17").
+    /// Where in the source ("line 1234", `"<sms> #5"`, "sms ROWID 17").
     pub location: String,
     /// Why.
     pub reason: SkipReason,
@@ -243,7 +243,7 @@ pub enum WarningKind {
 /// A warning, with where it applies when that is one place.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Warning {
-    /// Where ("<sms> #12", "line 7"), or `None` for the whole file.
+    /// Where (`"<sms> #12"`, "line 7"), or `None` for the whole file.
     pub location: Option<String>,
     /// What.
     pub kind: WarningKind,
@@ -370,7 +370,7 @@ pub enum Error {
     Malformed {
         /// The file.
         path: PathBuf,
-        /// Where ("byte 1234", "<sms> #5").
+        /// Where ("byte 1234", `"<sms> #5"`).
         location: String,
         /// What the parser said, in English.
         detail: String,
