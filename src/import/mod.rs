@@ -531,6 +531,25 @@ pub fn sniff(path: &Path) -> Result<Format, Error> {
     })
 }
 
+/// The single file whose bytes are the evidence for `path` in `format`: the `sms.db` inside
+/// an iPhone backup folder (or named by its `Manifest.db`), otherwise `path` itself. The
+/// import use case stores this file's bytes as the original.
+///
+/// # Errors
+/// For an iPhone backup that is encrypted or incomplete (as [`read`] would).
+pub fn evidence_file(path: &Path, format: Format) -> Result<PathBuf, Error> {
+    let ios = match format {
+        Format::IosDb => true,
+        Format::Auto => sniff(path)? == Format::IosDb,
+        _ => false,
+    };
+    if ios {
+        ios::evidence_file(path)
+    } else {
+        Ok(path.to_path_buf())
+    }
+}
+
 /// Reads every record of `path` in `format` (sniffed when `Auto`), handing each complete
 /// [`Message`] to `on_message` in source order and calling `on_progress` now and then.
 ///
