@@ -566,7 +566,26 @@ pub fn read(
 ) -> Result<ImportReport, crate::Error> {
     let format = match format {
         Format::Auto => sniff(path)?,
-        f => f,
+        f => {
+            // Whatever format was asked for, an empty file or a ZIP archive is none of them;
+            // say so plainly instead of a parser's complaint.
+            if !path.is_dir() {
+                let h = head(path, 4)?;
+                if h.is_empty() {
+                    return Err(Error::Empty {
+                        path: path.to_path_buf(),
+                    }
+                    .into());
+                }
+                if h.starts_with(b"PK\x03\x04") || h.starts_with(b"PK\x05\x06") {
+                    return Err(Error::Zip {
+                        path: path.to_path_buf(),
+                    }
+                    .into());
+                }
+            }
+            f
+        }
     };
     let mut sink = Sink {
         on_message,
@@ -750,6 +769,24 @@ mod tests {
         assert_eq!(sniff(&p).unwrap(), Format::Csv);
         std::fs::write(&p, "<html><body>hi</body></html>").unwrap();
         assert!(matches!(sniff(&p), Err(Error::Unrecognised { .. })));
+    }
+
+    #[test]
+    fn empty_and_zip_files_are_refused_whatever_the_format() {
+        for f in Format::ALL {
+            let (_d, p) = testutil::temp(b"");
+            let e = testutil::try_run(&p, f).unwrap_err();
+            assert!(
+                matches!(e, crate::Error::Import(Error::Empty { .. })),
+                "{f}: {e}"
+            );
+            let (_d, p) = testutil::temp(b"PK\x03\x04\x14\x00zipped");
+            let e = testutil::try_run(&p, f).unwrap_err();
+            assert!(
+                matches!(e, crate::Error::Import(Error::Zip { .. })),
+                "{f}: {e}"
+            );
+        }
     }
 
     #[test]
