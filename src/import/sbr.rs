@@ -423,7 +423,8 @@ fn is_real_address(a: &str) -> bool {
 fn mms_part(e: &BytesStart<'_>, p: &mut PendingMms, report: &mut ImportReport) {
     let loc = p.loc.clone();
     let (mut ct, mut text, mut name) = (None, None, None);
-    let mut data: Option<Vec<u8>> = None;
+    // Hashed straight from the tag buffer: an attachment can be tens of MB, never copy it.
+    let mut data: Option<Option<(u64, String)>> = None;
     let r = collect_raw(e, &loc, report, &mut |k, raw, report| match k {
         b"ct" => ct = Some(unescape(raw, &loc, report)),
         b"text" => text = Some(unescape(raw, &loc, report)),
@@ -434,7 +435,7 @@ fn mms_part(e: &BytesStart<'_>, p: &mut PendingMms, report: &mut ImportReport) {
             }
         }
         // base64 holds no markup, so the raw bytes are the value.
-        b"data" => data = Some(raw.to_vec()),
+        b"data" => data = Some(hash_base64(raw)),
         _ => {}
     });
     if let Err(r) = r {
@@ -452,7 +453,7 @@ fn mms_part(e: &BytesStart<'_>, p: &mut PendingMms, report: &mut ImportReport) {
         }
         return;
     }
-    match data.as_deref().and_then(hash_base64) {
+    match data.flatten() {
         Some((size, sha256)) => p.attachments.push(Attachment {
             mime: ct,
             name,
