@@ -320,6 +320,7 @@ fn build(header: &[Option<Column>], cells: &[String], loc: &str) -> Result<Messa
             .map(str::to_string),
         attachments: Vec::new(),
         origin,
+        presentation: None,
     })
 }
 

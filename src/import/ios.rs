@@ -331,6 +331,7 @@ fn read_sms_db(
             service,
             attachments: kept,
             origin: loc,
+            presentation: None,
         })?;
     }
     if ignored > 0 {

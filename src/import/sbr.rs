@@ -24,7 +24,7 @@ use super::{
     clip, contact_name, limits, open_counted, Error, Format, ImportReport, LimitExceeded, Sink,
     SkipReason, WarningKind,
 };
-use crate::model::{Attachment, Direction, Instant, Kind, Message, Status};
+use crate::model::{Attachment, Direction, Instant, Kind, Message, Presentation, Status};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 use sha2::{Digest, Sha256};
@@ -527,6 +527,7 @@ fn build_mms(p: &PendingMms) -> Result<Message, SkipReason> {
         service: rcs.then(|| "RCS".to_string()),
         attachments: p.attachments.clone(),
         origin: p.loc.clone(),
+        presentation: None,
     })
 }
 
@@ -626,12 +627,21 @@ fn sms(e: &BytesStart<'_>, loc: &str, report: &mut ImportReport) -> Result<Messa
         service: None,
         attachments: Vec::new(),
         origin: loc.to_string(),
+        presentation: None,
     })
 }
 
 fn call(e: &BytesStart<'_>, loc: &str, report: &mut ImportReport) -> Result<Message, SkipReason> {
     let (mut number, mut date, mut ty, mut duration, mut name) = (None, None, None, None, None);
+    let mut presentation = None;
     collect(e, loc, report, &mut |k, v| match k {
+        b"presentation" => {
+            presentation = v
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .and_then(Presentation::from_code)
+        }
         b"number" => number = Some(v),
         b"date" => date = Some(v),
         b"type" => ty = Some(v),
@@ -669,6 +679,7 @@ fn call(e: &BytesStart<'_>, loc: &str, report: &mut ImportReport) -> Result<Mess
         service: None,
         attachments: Vec::new(),
         origin: loc.to_string(),
+        presentation,
     })
 }
 
