@@ -133,7 +133,7 @@ pub struct Message {
     /// Non-text MMS parts.
     #[serde(default)]
     pub attachments: Vec<Attachment>,
-    /// Where in the source file this record was found ("line 12", "<sms> #5", "ROWID 17").
+    /// Where in the source file this record was found (`line 12`, `<sms> #5`, `ROWID 17`).
     #[serde(default)]
     pub origin: String,
     /// For calls: how the caller's number was presented (withheld, unknown, payphone), when
