@@ -260,6 +260,9 @@ pub struct ImportReport {
     pub declared: Option<u64>,
     /// Records not imported, with reason and place (at most [`limits::MAX_LISTED`]).
     pub skipped: Vec<Skipped>,
+    /// How many records were skipped in all (`skipped` lists at most
+    /// [`limits::MAX_LISTED`] of them).
+    pub skipped_total: u64,
     /// Warnings (at most [`limits::MAX_LISTED`], then one `MoreNotListed`).
     pub warnings: Vec<Warning>,
 }
@@ -272,12 +275,14 @@ impl ImportReport {
             found: 0,
             declared: None,
             skipped: Vec::new(),
+            skipped_total: 0,
             warnings: Vec::new(),
         }
     }
 
     /// Records a skipped record (listed up to the limit, then counted).
     pub(crate) fn skip(&mut self, location: impl Into<String>, reason: SkipReason) {
+        self.skipped_total += 1;
         if self.skipped.len() < limits::MAX_LISTED {
             self.skipped.push(Skipped {
                 location: location.into(),
@@ -790,12 +795,27 @@ mod tests {
     }
 
     #[test]
+    fn progress_reaches_the_file_size() {
+        let p = testutil::fixture("sbr/chinese-collection.xml");
+        let size = std::fs::metadata(&p).unwrap().len();
+        for f in [Format::Sbr, Format::Auto] {
+            let mut last = Progress::default();
+            read(&p, f, &mut |_| Ok(()), &mut |pr| last = pr).unwrap();
+            assert_eq!(
+                (last.bytes_done, last.bytes_total, last.records),
+                (size, size, 8)
+            );
+        }
+    }
+
+    #[test]
     fn report_lists_are_bounded() {
         let mut r = ImportReport::new(Format::Jsonl);
         for i in 0..(limits::MAX_LISTED + 50) {
             r.skip(format!("line {i}"), SkipReason::NotAnObject);
         }
         assert_eq!(r.skipped.len(), limits::MAX_LISTED);
+        assert_eq!(r.skipped_total, limits::MAX_LISTED as u64 + 50);
         assert_eq!(
             r.warnings.last().map(|w| w.kind.clone()),
             Some(WarningKind::MoreNotListed { count: 50 })
