@@ -572,9 +572,13 @@ pub fn classify_batch(rules: &RuleSet, inputs: &[Input], time: &TimeSettings) ->
             Some(a) if inp.direction == Direction::In => a.score >= rules.threshold,
             _ => false,
         };
-        if c {
+        // An empty address says nothing about the sender (stateless `classify` input
+        // often has none), so it never links messages.
+        if c && !inp.address.trim().is_empty() {
             collecting.insert(cred.group[i].clone());
             collecting.insert(sender_key(inp.address));
+        } else if c && cred.group[i].starts_with("sig:") {
+            collecting.insert(cred.group[i].clone());
         }
         collection.push(c);
     }
@@ -590,9 +594,11 @@ pub fn classify_batch(rules: &RuleSet, inputs: &[Input], time: &TimeSettings) ->
             // it needs some positive evidence; a private number needs none.
             let min = if a.signature.is_some() { 1 } else { 0 };
             let ambiguous = !a.negative && a.score >= min;
-            if ambiguous
+            let known = !inp.address.trim().is_empty()
                 && (collecting.contains(&cred.group[i])
-                    || collecting.contains(&sender_key(inp.address)))
+                    || collecting.contains(&sender_key(inp.address)));
+            let signed = cred.group[i].starts_with("sig:") && collecting.contains(&cred.group[i]);
+            if ambiguous && (known || signed)
             {
                 collection[i] = true;
             }
