@@ -515,9 +515,20 @@ impl RuleSet {
         let n = self.normalizer.normalize(body);
         let mut hits: Vec<Hit> = Vec::new();
         let mut a = TextAnalysis::default();
+        let sig = if body.contains('【') {
+            creditor::signature_span(body)
+        } else {
+            None
+        };
         for (pi, pack) in self.packs.iter().enumerate() {
             hits.clear();
             pack.hits(&n, &mut hits);
+            if let Some((ss, se)) = sig {
+                hits.retain(|h| {
+                    n.original_span(h.start, h.end)
+                        .is_none_or(|(s, e)| !(s >= ss && e <= se))
+                });
+            }
             let mut scored: Vec<usize> = Vec::new();
             for h in &hits {
                 let rule = &pack.rules[h.rule];
