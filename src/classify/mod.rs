@@ -39,8 +39,14 @@ pub const BUNDLED: [(&str, &str); 6] = [
         "collection.toml",
         include_str!("../../assets/rules/collection.toml"),
     ),
-    ("threat.toml", include_str!("../../assets/rules/threat.toml")),
-    ("insult.toml", include_str!("../../assets/rules/insult.toml")),
+    (
+        "threat.toml",
+        include_str!("../../assets/rules/threat.toml"),
+    ),
+    (
+        "insult.toml",
+        include_str!("../../assets/rules/insult.toml"),
+    ),
     (
         "third_party_disclosure.toml",
         include_str!("../../assets/rules/third_party_disclosure.toml"),
@@ -456,10 +462,7 @@ impl RuleSet {
         let creditor = creditor::CreditorRules::compile(&packs[collection].file, &cdef)?;
         // Merge further collection packs' rules by keeping them as separate packs; only the
         // first decides the threshold and creditor patterns.
-        let threshold = packs[collection]
-            .def
-            .threshold
-            .unwrap_or(DEFAULT_THRESHOLD);
+        let threshold = packs[collection].def.threshold.unwrap_or(DEFAULT_THRESHOLD);
         let mut h = Sha256::new();
         let mut sorted: Vec<&(String, String)> = sources.iter().collect();
         sorted.sort();
@@ -470,7 +473,11 @@ impl RuleSet {
             h.update([0]);
         }
         let digest = hex::encode(h.finalize());
-        let version = format!("rules-v{}-{origin}-{}", rules::SCHEMA_VERSION, &digest[..12]);
+        let version = format!(
+            "rules-v{}-{origin}-{}",
+            rules::SCHEMA_VERSION,
+            &digest[..12]
+        );
         Ok(RuleSet {
             packs,
             threshold,
@@ -609,8 +616,7 @@ pub fn classify_batch(rules: &RuleSet, inputs: &[Input], time: &TimeSettings) ->
                 && (collecting.contains(&cred.group[i])
                     || collecting.contains(&sender_key(inp.address)));
             let signed = cred.group[i].starts_with("sig:") && collecting.contains(&cred.group[i]);
-            if ambiguous && (known || signed)
-            {
+            if ambiguous && (known || signed) {
                 collection[i] = true;
             }
         }
@@ -688,6 +694,14 @@ fn findings(rules: &RuleSet, body: &str, a: &TextAnalysis) -> Vec<Finding> {
             text: body[bs..be].to_string(),
         });
     }
+    // A finding inside a longer finding of the same label adds nothing for the reader
+    // (上门 inside 上门到你家): keep the longer one.
+    let spans: Vec<(Label, usize, usize)> = out.iter().map(|f| (f.label, f.start, f.end)).collect();
+    out.retain(|f| {
+        !spans.iter().any(|&(l, s, e)| {
+            l == f.label && s <= f.start && f.end <= e && (e - s) > (f.end - f.start)
+        })
+    });
     out.sort_by(|x, y| (x.start, x.end, &x.rule).cmp(&(y.start, y.end, &y.rule)));
     out
 }

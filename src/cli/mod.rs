@@ -4,6 +4,8 @@
 pub mod args;
 mod cmd_bench;
 mod cmd_classify;
+mod cmd_import;
+mod cmd_vault;
 mod commands;
 pub mod output;
 
