@@ -35,11 +35,21 @@ fn mark(ok: bool) -> &'static str {
     }
 }
 
-/// Runs `quzheng bench`.
-pub fn run(args: &BenchArgs, _lang: Lang) -> Result<ExitCode> {
-    match args.what.as_str() {
-        "vault" | "all" => vault(args.n)?,
-        other => return Err(Error::bad_input("bench", other)),
+/// Runs `quzheng bench`: `all`, or one area's benchmark by name.
+pub fn run(args: &BenchArgs, lang: Lang) -> Result<ExitCode> {
+    let all = args.what == "all";
+    let mut ran = false;
+    if all || args.what == "vault" {
+        vault(args.n)?;
+        ran = true;
+    }
+    if all || args.what == "classify" {
+        super::cmd_classify::run_bench(args.n, lang)?;
+        ran = true;
+    }
+    // Other areas add their `if` here.
+    if !ran {
+        return Err(Error::bad_input("bench_what", args.what.clone()));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -18,6 +18,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Messages(a) => cmd_vault::messages(vault, lang, a),
         Command::Import(a) => cmd_import::run(vault, lang, a),
         Command::Bench(a) => cmd_bench::run(a, lang),
+        // classify area
+        Command::Classify(a) => super::cmd_classify::run_classify(a),
+        Command::Eval(a) => super::cmd_classify::run_eval(a, lang),
         // Areas add their arms above this line.
         other => Err(quzheng::Error::bad_input("not_built", format!("{other:?}"))),
     }

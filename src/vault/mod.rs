@@ -231,7 +231,8 @@ impl Correction {
                 v.labels.push(*l);
             }
         }
-        v.labels.sort();
+        // Contract order: sorted by id, as the classifier writes them.
+        v.labels.sort_by_key(|l| l.id());
         v.labels.dedup();
         if !self.add.is_empty() {
             v.collection = true;
