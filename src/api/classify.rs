@@ -421,8 +421,7 @@ pub fn vault_time_settings(vault: &Vault) -> Result<TimeSettings> {
 }
 
 /// Classifies every message of the vault as one batch (time labels and sender history
-/// span the vault), applies the vault's creditor renames and merges to the names, and
-/// stores the verdicts that changed as one classification run with `rules.version()`.
+/// span the vault) and stores the verdicts that changed as one classification run with `rules.version()`.
 /// Corrections are stored beside verdicts and are never touched, so they survive.
 ///
 /// # Errors
@@ -434,15 +433,9 @@ pub fn classify_vault(vault: &mut Vault, rules: &RuleSet) -> Result<VaultRun> {
         .iter()
         .map(|m| Input::from_message(&m.message))
         .collect();
-    let mut verdicts = classify_batch(rules, &inputs, &time);
-    let aliases = vault.creditor_aliases()?;
-    for v in &mut verdicts {
-        if let Some(c) = &v.creditor {
-            if let Some(to) = aliases.get(c) {
-                v.creditor = Some(to.clone());
-            }
-        }
-    }
+    // Creditor names are stored as the classifier found them; renames and merges are
+    // applied when messages are listed (`api::vault::effective_messages`).
+    let verdicts = classify_batch(rules, &inputs, &time);
     let calls = classify::call_findings(rules, &inputs, &verdicts, &time);
     let changed: Vec<(i64, Verdict)> = stored
         .iter()
@@ -575,8 +568,8 @@ pub fn creditors(vault: &Vault) -> Result<Vec<CreditorRow>> {
 }
 
 /// `quzheng creditors --rename FROM TO` (`merge = false`) or `--merge FROM INTO`
-/// (`merge = true`), then re-runs classification so names and excessive-frequency groups
-/// follow. Returns the new list.
+/// (`merge = true`), recorded as an event in the vault's chain; listings show the new
+/// name from then on. Returns the new list.
 ///
 /// # Errors
 /// An empty name, wrong passphrase, vault failure.
@@ -586,7 +579,6 @@ pub fn alias_creditor(
     from: &str,
     to: &str,
     merge: bool,
-    rules_dir: Option<&Path>,
 ) -> Result<Vec<CreditorRow>> {
     let (from, to) = (from.trim(), to.trim());
     if from.is_empty() || to.is_empty() {
@@ -595,14 +587,12 @@ pub fn alias_creditor(
             format!("{from:?} {to:?}"),
         ));
     }
-    let rules = load_rules(rules_dir)?;
     let mut vault = super::vault::open(path, passphrase)?;
     if merge {
         vault.merge_creditor(from, to)?;
     } else {
         vault.set_creditor_alias(from, to)?;
     }
-    classify_vault(&mut vault, &rules)?;
     creditors(&vault)
 }
 

@@ -141,10 +141,10 @@ pub fn run_creditors(
     };
     let rows = if let Some(r) = &args.rename {
         let (a, b) = pair(r);
-        api::alias_creditor(&path, &pass, &a, &b, false, None)?
+        api::alias_creditor(&path, &pass, &a, &b, false)?
     } else if let Some(m) = &args.merge {
         let (a, b) = pair(m);
-        api::alias_creditor(&path, &pass, &a, &b, true, None)?
+        api::alias_creditor(&path, &pass, &a, &b, true)?
     } else {
         api::list_creditors(&path, &pass)?
     };
