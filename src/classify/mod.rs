@@ -555,7 +555,9 @@ impl RuleSet {
             }
         }
         a.signature = creditor::signature(body);
-        if a.signature.is_none() {
+        // Platform names are looked for only where collection is possible: capture
+        // groups need the slow regex engine.
+        if a.signature.is_none() && a.score >= 1 {
             a.platform = self.creditor.platform(&n, body);
         }
         a.norm = if a.hits.is_empty() { None } else { Some(n) };
