@@ -532,8 +532,9 @@ impl RuleSet {
             pack.hits(&n, &mut hits);
             if let Some((ss, se)) = sig {
                 hits.retain(|h| {
-                    n.original_span(h.start, h.end)
-                        .is_none_or(|(s, e)| !(s >= ss && e <= se))
+                    h.start == h.end
+                        || n.original_span(h.start, h.end)
+                            .is_none_or(|(s, e)| !(s >= ss && e <= se))
                 });
             }
             let mut scored: Vec<usize> = Vec::new();

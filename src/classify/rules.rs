@@ -340,7 +340,9 @@ impl Pack {
     }
 
     /// Every rule of this pack that fires on `n`, with all its matched spans
-    /// (normalised bytes), in text order per rule.
+    /// (normalised bytes), in text order per rule. For the collection pack (no label) only
+    /// whether a regex rule fired matters, so its regex spans are not searched for
+    /// (reported as an empty span at 0).
     pub fn hits(&self, n: &Normalized, out: &mut Vec<Hit>) {
         let start = out.len();
         if let Some(ac) = &self.ac {
@@ -356,6 +358,14 @@ impl Pack {
             let matched = set.matches(&n.text);
             for i in matched.iter() {
                 let (ri, xi) = self.set_rule[i];
+                if self.label.is_none() {
+                    out.push(Hit {
+                        rule: ri,
+                        start: 0,
+                        end: 0,
+                    });
+                    continue;
+                }
                 for m in self.rules[ri].regexes[xi].find_iter(&n.text) {
                     if m.start() < m.end() {
                         out.push(Hit {
