@@ -48,7 +48,7 @@ fn synthetic(i: usize) -> (Message, Verdict) {
     let t = Instant::from_unix_ms(1_767_225_600_000 + i as i64 * 37_000)
         .expect("synthetic instants are in range");
     let m = Message::sms(format!("1069{:07}", i % 5_000), body, t);
-    let v = if i % 3 == 0 {
+    let v = if i.is_multiple_of(3) {
         Verdict {
             collection: true,
             labels: vec![Label::Threat, Label::ThirdPartyDisclosure],
