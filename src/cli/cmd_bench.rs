@@ -90,6 +90,10 @@ fn vault(n: usize) -> Result<()> {
             n as f64 / i.max(0.01)
         );
     }
+    println!(
+        "  import 1,000 more into the full vault: {:.3} s",
+        r.append_1000_s
+    );
     println!("  passwd (re-wrap only): {:.3} s", r.passwd_s);
     println!("  vault file: {:.1} MB", r.file_bytes as f64 / 1e6);
     match peak_mb() {

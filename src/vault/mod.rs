@@ -785,8 +785,11 @@ impl Vault {
             }
         };
         // Dedup is decided in memory against every stored index (32 bytes per message,
-        // about 5 MB per 100,000), so records can be sealed in batches on several threads.
-        // The UNIQUE index on `fp` stays as a safety net.
+        // about 5 MB per 100,000), read under this write lock so it is exact. That lets
+        // records be sealed in batches on several threads, and spares SQLite a UNIQUE index
+        // on random keys, which cost a third of the insert time (`quzheng bench vault`:
+        // 0.77 s → 0.53 s CPU per 100,000). Loading the set for 100,000 stored messages
+        // takes well under 0.2 s.
         let mut seen = std::collections::HashSet::new();
         {
             let mut stmt = tx.prepare("SELECT fp FROM message").map_err(Error::sql)?;

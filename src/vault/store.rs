@@ -8,7 +8,7 @@
 //! | `event` | — | [`super::Event`] (import, classification run, export, settings, …) |
 //! | `source` | — | name, size, SHA-256, import time of an original file |
 //! | `chunk` | `source_id, idx` | ≤ 1 MiB of an original file's bytes |
-//! | `message` | `fp` (HMAC of the fingerprint, UNIQUE: the dedup index) | source id + [`crate::model::Message`] |
+//! | `message` | `fp` (HMAC of the fingerprint: the dedup index) | source id + [`crate::model::Message`] |
 //! | `verdict` | `msg_id` | classification-run id + [`crate::model::Verdict`] |
 //! | `correction` | `msg_id` | [`super::Correction`] |
 //!
@@ -88,8 +88,7 @@ impl Table {
             Table::Event => "INSERT INTO event(id, seq, nonce, ct, hash) VALUES (?1, ?2, ?6, ?7, ?8)",
             Table::Source => "INSERT INTO source(id, seq, nonce, ct, hash) VALUES (?1, ?2, ?6, ?7, ?8)",
             Table::Chunk => "INSERT INTO chunk(id, seq, source_id, idx, nonce, ct, hash) VALUES (?1, ?2, ?4, ?5, ?6, ?7, ?8)",
-            // OR IGNORE: a duplicate fingerprint is the dedup case, not an error.
-            Table::Message => "INSERT OR IGNORE INTO message(id, seq, fp, nonce, ct, hash) VALUES (?1, ?2, ?3, ?6, ?7, ?8)",
+            Table::Message => "INSERT INTO message(id, seq, fp, nonce, ct, hash) VALUES (?1, ?2, ?3, ?6, ?7, ?8)",
             Table::Verdict => "INSERT INTO verdict(id, seq, msg_id, nonce, ct, hash) VALUES (?1, ?2, ?4, ?6, ?7, ?8)",
             Table::Correction => "INSERT INTO correction(id, seq, msg_id, nonce, ct, hash) VALUES (?1, ?2, ?4, ?6, ?7, ?8)",
         }
@@ -126,7 +125,7 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE event (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, nonce BLOB NOT NULL, ct BLOB NOT NULL, hash BLOB NOT NULL);
 CREATE TABLE source (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, nonce BLOB NOT NULL, ct BLOB NOT NULL, hash BLOB NOT NULL);
 CREATE TABLE chunk (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, source_id INTEGER NOT NULL, idx INTEGER NOT NULL, nonce BLOB NOT NULL, ct BLOB NOT NULL, hash BLOB NOT NULL);
-CREATE TABLE message (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, fp BLOB NOT NULL UNIQUE, nonce BLOB NOT NULL, ct BLOB NOT NULL, hash BLOB NOT NULL);
+CREATE TABLE message (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, fp BLOB NOT NULL, nonce BLOB NOT NULL, ct BLOB NOT NULL, hash BLOB NOT NULL);
 CREATE TABLE verdict (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, msg_id INTEGER NOT NULL, nonce BLOB NOT NULL, ct BLOB NOT NULL, hash BLOB NOT NULL);
 CREATE TABLE correction (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, msg_id INTEGER NOT NULL, nonce BLOB NOT NULL, ct BLOB NOT NULL, hash BLOB NOT NULL);
 ";
