@@ -130,7 +130,11 @@ impl MessageFilter {
     ) -> Result<MessageFilter> {
         let labels = labels
             .iter()
-            .map(|l| Label::from_id(l.trim()).ok_or_else(|| Error::bad_input("label", l.clone())))
+            .map(|l| {
+                Label::from_id(l.trim()).ok_or_else(|| {
+                    Error::from(crate::vault::Error::UnknownLabel { label: l.clone() })
+                })
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok(MessageFilter {
             labels,

@@ -122,6 +122,24 @@ pub enum Error {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// No passphrase: the variable is unset and there is no terminal to ask on.
+    #[error("no passphrase (set {var} or run in a terminal)")]
+    NoPassphrase {
+        /// The environment variable that would supply it.
+        var: &'static str,
+    },
+    /// The new passphrase and its repetition differ.
+    #[error("the two new passphrases differ")]
+    PassphrasesDiffer,
+    /// No vault path given and no home directory to put the default one in.
+    #[error("no vault path and no home directory")]
+    NoDefaultPath,
+    /// A label filter names no contract label.
+    #[error("unknown label {label:?}")]
+    UnknownLabel {
+        /// The value given.
+        label: String,
+    },
     /// Another program holds the vault locked.
     #[error("vault is busy")]
     Busy,
@@ -143,6 +161,10 @@ impl Error {
             | Error::NotAVault { .. }
             | Error::EmptyPassphrase
             | Error::UnknownMessage { .. }
+            | Error::NoPassphrase { .. }
+            | Error::PassphrasesDiffer
+            | Error::NoDefaultPath
+            | Error::UnknownLabel { .. }
             | Error::SourceChanged { .. }
             | Error::SourceRead { .. } => ErrorKind::BadInput,
             Error::WrongPassphrase { .. } => ErrorKind::WrongPassphrase,
