@@ -8,7 +8,7 @@
 
 use crate::model::time::{self, DEFAULT_ZONE};
 use crate::model::{Finding, Label, Verdict};
-use crate::vault::{CheckReport, KdfParams, SourceInfo, StoredMessage, Vault};
+use crate::vault::{CheckReport, KdfParams, SourceInfo, StoredMessage, Vault, VaultSettings};
 use crate::{Error, Result};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -98,6 +98,22 @@ pub fn passwd(path: &Path, old: &str, new: &str) -> Result<()> {
         params
     };
     v.change_passphrase_with(new, params)?;
+    Ok(())
+}
+
+/// Checks and stores new vault settings (zone, night window, maximum per day, language,
+/// auto-lock minutes) as a settings event.
+///
+/// # Errors
+/// A zone, night window or maximum the classifier would not accept (kind `BadInput`,
+/// naming the value), or a storage failure.
+pub fn update_settings(vault: &mut Vault, settings: &VaultSettings) -> Result<()> {
+    crate::classify::TimeSettings::from_flags(
+        Some(&settings.zone),
+        Some(&settings.night),
+        Some(settings.max_per_day),
+    )?;
+    vault.set_settings(settings)?;
     Ok(())
 }
 

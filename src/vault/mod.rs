@@ -474,7 +474,12 @@ impl Vault {
             return Err(Error::AlreadyExists { path: path.into() });
         }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            let mut b = std::fs::DirBuilder::new();
+            b.recursive(true);
+            // A directory made for the vault is private to its owner.
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+            b.create(dir).map_err(|source| Error::Io {
                 path: dir.into(),
                 source,
             })?;

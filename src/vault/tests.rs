@@ -401,3 +401,37 @@ fn nothing_readable_at_rest() {
         );
     }
 }
+
+#[test]
+fn older_schema_is_migrated_with_an_event() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("v.qz");
+    let mut v = fast(&p);
+    import(&mut v, b"x", &[msg(1, "a")]);
+    drop(v);
+    let c = Connection::open(&p).unwrap();
+    store::meta_set(&c, "schema", b"0").unwrap();
+    drop(c);
+    let v = Vault::open(&p, PASS).unwrap();
+    let e = v.events().unwrap();
+    assert_eq!(e.last().unwrap().kind, EventKind::Migration);
+    assert!(v.check().unwrap().is_intact());
+    drop(v);
+    let c = Connection::open(&p).unwrap();
+    assert_eq!(
+        store::meta_get(&c, "schema").unwrap().unwrap(),
+        store::SCHEMA_VERSION.to_string().into_bytes()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn vault_file_and_new_directory_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("new/dir/v.qz");
+    drop(fast(&p));
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&p), 0o600);
+    assert_eq!(mode(p.parent().unwrap()), 0o700);
+}
