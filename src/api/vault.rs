@@ -286,7 +286,7 @@ pub fn list_messages(vault: &Vault, filter: &MessageFilter) -> Result<Vec<Listed
         .map(|c| c.trim().to_lowercase())
         .collect();
     let mut all = vault.messages()?;
-    all.sort_by(|a, b| (a.message.instant.utc, a.id).cmp(&(b.message.instant.utc, b.id)));
+    all.sort_by_key(|a| (a.message.instant.utc, a.id));
     let mut out = Vec::new();
     // Fields are moved, not cloned, and each stored message is dropped as it is listed, so
     // listing 100,000 messages holds about one copy of them.
