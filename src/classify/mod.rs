@@ -532,8 +532,9 @@ impl RuleSet {
             pack.hits(&n, &mut hits);
             if let Some((ss, se)) = sig {
                 hits.retain(|h| {
-                    n.original_span(h.start, h.end)
-                        .is_none_or(|(s, e)| !(s >= ss && e <= se))
+                    h.start == h.end
+                        || n.original_span(h.start, h.end)
+                            .is_none_or(|(s, e)| !(s >= ss && e <= se))
                 });
             }
             let mut scored: Vec<usize> = Vec::new();
@@ -555,7 +556,9 @@ impl RuleSet {
             }
         }
         a.signature = creditor::signature(body);
-        if a.signature.is_none() {
+        // Platform names are looked for only where collection is possible: capture
+        // groups need the slow regex engine.
+        if a.signature.is_none() && a.score >= 1 {
             a.platform = self.creditor.platform(&n, body);
         }
         a.norm = if a.hits.is_empty() { None } else { Some(n) };
@@ -694,6 +697,14 @@ fn findings(rules: &RuleSet, body: &str, a: &TextAnalysis) -> Vec<Finding> {
             text: body[bs..be].to_string(),
         });
     }
+    // A finding inside a longer finding of the same label adds nothing for the reader
+    // (上门 inside 上门到你家): keep the longer one.
+    let spans: Vec<(Label, usize, usize)> = out.iter().map(|f| (f.label, f.start, f.end)).collect();
+    out.retain(|f| {
+        !spans.iter().any(|&(l, s, e)| {
+            l == f.label && s <= f.start && f.end <= e && (e - s) > (f.end - f.start)
+        })
+    });
     out.sort_by(|x, y| (x.start, x.end, &x.rule).cmp(&(y.start, y.end, &y.rule)));
     out
 }
