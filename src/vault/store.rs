@@ -8,7 +8,7 @@
 //! | `event` | — | [`super::Event`] (import, classification run, export, settings, …) |
 //! | `source` | — | name, size, SHA-256, import time of an original file |
 //! | `chunk` | `source_id, idx` | ≤ 1 MiB of an original file's bytes |
-//! | `message` | `fp` (HMAC of the fingerprint, UNIQUE: the dedup index) | source id + [`crate::model::Message`] |
+//! | `message` | `fp` (HMAC of the fingerprint: the dedup index) | source id + [`crate::model::Message`] |
 //! | `verdict` | `msg_id` | classification-run id + [`crate::model::Verdict`] |
 //! | `correction` | `msg_id` | [`super::Correction`] |
 //!
@@ -88,8 +88,7 @@ impl Table {
             Table::Event => "INSERT INTO event(id, seq, nonce, ct, hash) VALUES (?1, ?2, ?6, ?7, ?8)",
             Table::Source => "INSERT INTO source(id, seq, nonce, ct, hash) VALUES (?1, ?2, ?6, ?7, ?8)",
             Table::Chunk => "INSERT INTO chunk(id, seq, source_id, idx, nonce, ct, hash) VALUES (?1, ?2, ?4, ?5, ?6, ?7, ?8)",
-            // OR IGNORE: a duplicate fingerprint is the dedup case, not an error.
-            Table::Message => "INSERT OR IGNORE INTO message(id, seq, fp, nonce, ct, hash) VALUES (?1, ?2, ?3, ?6, ?7, ?8)",
+            Table::Message => "INSERT INTO message(id, seq, fp, nonce, ct, hash) VALUES (?1, ?2, ?3, ?6, ?7, ?8)",
             Table::Verdict => "INSERT INTO verdict(id, seq, msg_id, nonce, ct, hash) VALUES (?1, ?2, ?4, ?6, ?7, ?8)",
             Table::Correction => "INSERT INTO correction(id, seq, msg_id, nonce, ct, hash) VALUES (?1, ?2, ?4, ?6, ?7, ?8)",
         }
@@ -126,7 +125,7 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE event (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, nonce BLOB NOT NULL, ct BLOB NOT NULL, hash BLOB NOT NULL);
 CREATE TABLE source (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, nonce BLOB NOT NULL, ct BLOB NOT NULL, hash BLOB NOT NULL);
 CREATE TABLE chunk (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, source_id INTEGER NOT NULL, idx INTEGER NOT NULL, nonce BLOB NOT NULL, ct BLOB NOT NULL, hash BLOB NOT NULL);
-CREATE TABLE message (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, fp BLOB NOT NULL UNIQUE, nonce BLOB NOT NULL, ct BLOB NOT NULL, hash BLOB NOT NULL);
+CREATE TABLE message (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, fp BLOB NOT NULL, nonce BLOB NOT NULL, ct BLOB NOT NULL, hash BLOB NOT NULL);
 CREATE TABLE verdict (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, msg_id INTEGER NOT NULL, nonce BLOB NOT NULL, ct BLOB NOT NULL, hash BLOB NOT NULL);
 CREATE TABLE correction (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, msg_id INTEGER NOT NULL, nonce BLOB NOT NULL, ct BLOB NOT NULL, hash BLOB NOT NULL);
 ";
@@ -459,14 +458,30 @@ pub fn meta_set(conn: &Connection, key: &str, value: &[u8]) -> rusqlite::Result<
 
 /// Decrypts every record of `table` in id order into `T`. The first record whose tag fails
 /// stops the read with [`Error::RecordDamaged`] (use `check` to list them all).
-///
-/// Rows are fetched in batches and opened on up to four threads: AES-GCM and JSON parsing
-/// are most of the cost of listing 100,000 messages, and SQLite reads are not.
 pub fn read_all<T: serde::de::DeserializeOwned + Send>(
     conn: &Connection,
     keys: &Keys,
     table: Table,
 ) -> Result<Vec<(RawMeta, T)>, Error> {
+    let mut out = Vec::new();
+    for_each(conn, keys, table, |m, v| out.push((m, v)))?;
+    Ok(out)
+}
+
+/// Decrypts every record of `table` and hands each to `f` in id order, without keeping
+/// them all: superseded verdicts, for instance, are dropped as soon as they are replaced.
+///
+/// Rows are fetched in batches and opened on up to four threads: AES-GCM and JSON parsing
+/// are most of the cost of listing 100,000 messages, and SQLite reads are not.
+///
+/// # Errors
+/// [`Error::RecordDamaged`] for the first record whose tag fails, or a storage error.
+pub fn for_each<T: serde::de::DeserializeOwned + Send>(
+    conn: &Connection,
+    keys: &Keys,
+    table: Table,
+    mut f: impl FnMut(RawMeta, T),
+) -> Result<(), Error> {
     const BATCH: usize = 8192;
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -476,7 +491,6 @@ pub fn read_all<T: serde::de::DeserializeOwned + Send>(
         .prepare_cached(table.select_sql())
         .map_err(Error::sql)?;
     let mut rows = stmt.query([]).map_err(Error::sql)?;
-    let mut out = Vec::new();
     let mut batch: Vec<RawRow> = Vec::with_capacity(BATCH);
     loop {
         batch.clear();
@@ -491,7 +505,8 @@ pub fn read_all<T: serde::de::DeserializeOwned + Send>(
         }
         if threads == 1 || batch.len() < 256 {
             for row in &batch {
-                out.push(open_row(keys, table, row)?);
+                let (m, v) = open_row(keys, table, row)?;
+                f(m, v);
             }
         } else {
             let per = batch.len().div_ceil(threads);
@@ -513,14 +528,16 @@ pub fn read_all<T: serde::de::DeserializeOwned + Send>(
                     .collect()
             });
             for p in parts {
-                out.extend(p?);
+                for (m, v) in p? {
+                    f(m, v);
+                }
             }
         }
         if batch.len() < BATCH {
             break;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// The plaintext columns of a decrypted record.
