@@ -80,13 +80,11 @@ fn bad(line: usize, problem: LineProblem) -> crate::Error {
 
 /// Parses one line (already known not to be blank).
 fn parse_line(line: usize, text: &str, labelled: bool) -> Result<Record> {
-    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        bad(
-            line,
-            LineProblem::NotJson { column: e.column() },
-        )
-    })?;
-    let obj = v.as_object().ok_or_else(|| bad(line, LineProblem::NotObject))?;
+    let v: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| bad(line, LineProblem::NotJson { column: e.column() }))?;
+    let obj = v
+        .as_object()
+        .ok_or_else(|| bad(line, LineProblem::NotObject))?;
     let id = match obj.get("id") {
         None | Some(serde_json::Value::Null) => return Err(bad(line, LineProblem::Missing("id"))),
         Some(v @ (serde_json::Value::String(_) | serde_json::Value::Number(_))) => v.clone(),
@@ -108,9 +106,9 @@ fn parse_line(line: usize, text: &str, labelled: bool) -> Result<Record> {
     let instant = match obj.get("ts") {
         None | Some(serde_json::Value::Null) => None,
         Some(serde_json::Value::String(s)) if s.trim().is_empty() => None,
-        Some(serde_json::Value::String(s)) => Some(
-            Instant::parse_rfc3339(s).map_err(|_| bad(line, LineProblem::BadField("ts")))?,
-        ),
+        Some(serde_json::Value::String(s)) => {
+            Some(Instant::parse_rfc3339(s).map_err(|_| bad(line, LineProblem::BadField("ts")))?)
+        }
         Some(_) => return Err(bad(line, LineProblem::BadField("ts"))),
     };
     let direction = match obj.get("direction") {
@@ -169,8 +167,7 @@ pub fn read_records(mut reader: impl BufRead, labelled: bool, name: &Path) -> Re
             break;
         }
         line += 1;
-        let text = std::str::from_utf8(&buf)
-            .map_err(|_| bad(line, LineProblem::NotUtf8))?;
+        let text = std::str::from_utf8(&buf).map_err(|_| bad(line, LineProblem::NotUtf8))?;
         let text = text.trim_start_matches('\u{feff}').trim();
         if text.is_empty() {
             continue;
@@ -315,7 +312,10 @@ pub struct EvalReport {
 /// labels are ignored on both sides).
 pub fn evaluate(rules: &RuleSet, records: &[Record]) -> EvalReport {
     let verdicts = classify_records(rules, records, &TimeSettings::default());
-    let mut labels: Vec<(Label, Counts)> = Label::TEXT.iter().map(|l| (*l, Counts::default())).collect();
+    let mut labels: Vec<(Label, Counts)> = Label::TEXT
+        .iter()
+        .map(|l| (*l, Counts::default()))
+        .collect();
     let mut collection = Counts::default();
     let mut labels_on_non_collection = 0;
     let mut bad_spans = 0;
@@ -323,8 +323,18 @@ pub fn evaluate(rules: &RuleSet, records: &[Record]) -> EvalReport {
     for (r, v) in records.iter().zip(&verdicts) {
         let gold_c = r.gold_collection.unwrap_or(false);
         collection.add(gold_c, v.collection);
-        let got: Vec<Label> = v.labels.iter().copied().filter(|l| !l.is_time_label()).collect();
-        let mut gold: Vec<Label> = r.gold_labels.iter().copied().filter(|l| !l.is_time_label()).collect();
+        let got: Vec<Label> = v
+            .labels
+            .iter()
+            .copied()
+            .filter(|l| !l.is_time_label())
+            .collect();
+        let mut gold: Vec<Label> = r
+            .gold_labels
+            .iter()
+            .copied()
+            .filter(|l| !l.is_time_label())
+            .collect();
         gold.sort_by_key(|l| l.id());
         for (l, c) in labels.iter_mut() {
             c.add(gold.contains(l), got.contains(l));
@@ -333,7 +343,12 @@ pub fn evaluate(rules: &RuleSet, records: &[Record]) -> EvalReport {
             labels_on_non_collection += 1;
         }
         for f in &v.findings {
-            let slice: String = r.body.chars().skip(f.start).take(f.end.saturating_sub(f.start)).collect();
+            let slice: String = r
+                .body
+                .chars()
+                .skip(f.start)
+                .take(f.end.saturating_sub(f.start))
+                .collect();
             if slice != f.text || f.end <= f.start {
                 bad_spans += 1;
             }
@@ -374,4 +389,218 @@ pub fn eval_file(path: &Path, rules: &RuleSet) -> Result<EvalReport> {
 /// Only if the bundled packs fail to load.
 pub fn bench(n: usize) -> Result<classify::bench::BenchReport> {
     Ok(classify::bench::run(n)?)
+}
+
+// ---- vault use cases: reclassify, correct, creditors ------------------------------------
+
+use crate::vault::{Correction, Vault};
+
+/// What a classification run over the vault did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VaultRun {
+    /// Messages (and calls) in the vault.
+    pub messages: u64,
+    /// Collection messages after the run (before corrections).
+    pub collection: u64,
+    /// Verdicts that changed and were stored.
+    pub changed: u64,
+    /// The rule-pack version recorded with the run.
+    pub rule_version: String,
+    /// Call-log findings (more than 3 connected calls per creditor and day, more than 6
+    /// attempts per number and day).
+    pub calls: Vec<classify::CallFinding>,
+}
+
+/// Time settings from the vault's settings (zone, night window, max per day).
+///
+/// # Errors
+/// A stored setting that does not parse (named like the flag it mirrors).
+pub fn vault_time_settings(vault: &Vault) -> Result<TimeSettings> {
+    let s = vault.settings()?;
+    time_settings(Some(&s.zone), Some(&s.night), Some(s.max_per_day))
+}
+
+/// Classifies every message of the vault as one batch (time labels and sender history
+/// span the vault) and stores the verdicts that changed as one classification run with `rules.version()`.
+/// Corrections are stored beside verdicts and are never touched, so they survive.
+///
+/// # Errors
+/// A vault failure.
+pub fn classify_vault(vault: &mut Vault, rules: &RuleSet) -> Result<VaultRun> {
+    let time = vault_time_settings(vault)?;
+    let stored = vault.messages()?;
+    let inputs: Vec<Input> = stored
+        .iter()
+        .map(|m| Input::from_message(&m.message))
+        .collect();
+    // Creditor names are stored as the classifier found them; renames and merges are
+    // applied when messages are listed (`api::vault::effective_messages`).
+    let verdicts = classify_batch(rules, &inputs, &time);
+    let calls = classify::call_findings(rules, &inputs, &verdicts, &time);
+    let changed: Vec<(i64, Verdict)> = stored
+        .iter()
+        .zip(&verdicts)
+        .filter(|(m, v)| m.verdict != **v)
+        .map(|(m, v)| (m.id, v.clone()))
+        .collect();
+    let rule_version = rules.version();
+    vault.store_verdicts(&rule_version, &changed)?;
+    Ok(VaultRun {
+        messages: stored.len() as u64,
+        collection: verdicts.iter().filter(|v| v.collection).count() as u64,
+        changed: changed.len() as u64,
+        rule_version,
+        calls,
+    })
+}
+
+/// `quzheng reclassify`: opens the vault and re-runs classification.
+///
+/// # Errors
+/// Wrong passphrase, rule-pack or vault failure.
+pub fn reclassify(path: &Path, passphrase: &str, rules_dir: Option<&Path>) -> Result<VaultRun> {
+    let rules = load_rules(rules_dir)?;
+    let mut vault = super::vault::open(path, passphrase)?;
+    classify_vault(&mut vault, &rules)
+}
+
+/// Parses label ids given on the command line.
+///
+/// # Errors
+/// [`crate::Error::BadInput`] (`label`) naming the first unknown id.
+pub fn parse_labels(ids: &[String]) -> Result<Vec<Label>> {
+    ids.iter()
+        .map(|s| {
+            Label::from_id(s.trim()).ok_or_else(|| crate::Error::bad_input("label", s.clone()))
+        })
+        .collect()
+}
+
+/// `quzheng correct ID --add L --remove L --note N`: stores a correction beside the
+/// message's verdict (encrypted, in the hash chain). `at` is the correction time.
+///
+/// # Errors
+/// Unknown message id or label, nothing to change, wrong passphrase, vault failure.
+pub fn correct(
+    path: &Path,
+    passphrase: &str,
+    id: &str,
+    add: &[String],
+    remove: &[String],
+    note: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<Verdict> {
+    let msg_id: i64 = id
+        .trim()
+        .parse()
+        .map_err(|_| crate::Error::bad_input("message_id", id))?;
+    let add = parse_labels(add)?;
+    let remove = parse_labels(remove)?;
+    if add.is_empty() && remove.is_empty() {
+        return Err(crate::Error::bad_input("correct_nothing", id));
+    }
+    if let Some(l) = add.iter().find(|l| remove.contains(l)) {
+        return Err(crate::Error::bad_input("label", l.id()));
+    }
+    let mut vault = super::vault::open(path, passphrase)?;
+    vault.add_correction(
+        msg_id,
+        Correction {
+            add,
+            remove,
+            note: note.to_string(),
+            at,
+        },
+    )?;
+    let m = vault
+        .messages()?
+        .into_iter()
+        .find(|m| m.id == msg_id)
+        .ok_or_else(|| crate::Error::bad_input("message_id", id))?;
+    Ok(m.effective())
+}
+
+/// One creditor as listed by `quzheng creditors`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CreditorRow {
+    /// Display name (after renames and merges).
+    pub name: String,
+    /// Collection messages (after corrections).
+    pub messages: u64,
+    /// Sender addresses seen with it.
+    pub addresses: Vec<String>,
+    /// Names merged or renamed into it.
+    pub aliases: Vec<String>,
+}
+
+/// Creditors of the vault with their collection-message counts, most messages first.
+///
+/// # Errors
+/// A vault failure.
+pub fn creditors(vault: &Vault) -> Result<Vec<CreditorRow>> {
+    let aliases = vault.creditor_aliases()?;
+    let mut rows: std::collections::BTreeMap<String, CreditorRow> = Default::default();
+    for m in vault.messages()? {
+        let v = m.effective();
+        let Some(c) = v.creditor else { continue };
+        let name = aliases.get(&c).cloned().unwrap_or(c);
+        let row = rows.entry(name.clone()).or_insert_with(|| CreditorRow {
+            name,
+            messages: 0,
+            addresses: Vec::new(),
+            aliases: Vec::new(),
+        });
+        if v.collection {
+            row.messages += 1;
+        }
+        if !m.message.address.is_empty() && !row.addresses.contains(&m.message.address) {
+            row.addresses.push(m.message.address.clone());
+        }
+    }
+    for (from, to) in &aliases {
+        if let Some(r) = rows.get_mut(to) {
+            r.aliases.push(from.clone());
+        }
+    }
+    let mut out: Vec<CreditorRow> = rows.into_values().collect();
+    out.sort_by(|a, b| b.messages.cmp(&a.messages).then(a.name.cmp(&b.name)));
+    Ok(out)
+}
+
+/// `quzheng creditors --rename FROM TO` (`merge = false`) or `--merge FROM INTO`
+/// (`merge = true`), recorded as an event in the vault's chain; listings show the new
+/// name from then on. Returns the new list.
+///
+/// # Errors
+/// An empty name, wrong passphrase, vault failure.
+pub fn alias_creditor(
+    path: &Path,
+    passphrase: &str,
+    from: &str,
+    to: &str,
+    merge: bool,
+) -> Result<Vec<CreditorRow>> {
+    let (from, to) = (from.trim(), to.trim());
+    if from.is_empty() || to.is_empty() {
+        return Err(crate::Error::bad_input(
+            "creditor",
+            format!("{from:?} {to:?}"),
+        ));
+    }
+    let mut vault = super::vault::open(path, passphrase)?;
+    if merge {
+        vault.merge_creditor(from, to)?;
+    } else {
+        vault.set_creditor_alias(from, to)?;
+    }
+    creditors(&vault)
+}
+
+/// `quzheng creditors` without flags.
+///
+/// # Errors
+/// Wrong passphrase, vault failure.
+pub fn list_creditors(path: &Path, passphrase: &str) -> Result<Vec<CreditorRow>> {
+    let vault = super::vault::open(path, passphrase)?;
+    creditors(&vault)
 }

@@ -96,6 +96,8 @@ pub fn import_files(
     opts: &ImportOptions,
     on_progress: &mut dyn FnMut(ImportProgress),
 ) -> Result<ImportOutcome> {
+    // Rule packs first: a bad `--rules` folder is refused before anything is imported.
+    let rules = super::classify::load_rules(opts.rules.as_deref())?;
     let mut vault = super::vault::open_or_create(vault_path, passphrase, opts.create)?;
     let mut outcomes = Vec::with_capacity(files.len());
     for (i, path) in files.iter().enumerate() {
@@ -108,15 +110,12 @@ pub fn import_files(
         };
         outcomes.push(import_one(&mut vault, path, opts.format, &mut p)?);
     }
-    let (collection, rule_version) = match classify_vault(&mut vault, opts.rules.as_deref())? {
-        Some((c, v)) => (Some(c), Some(v)),
-        None => (None, None),
-    };
+    let (collection, rule_version) = classify_vault_with(&mut vault, &rules)?;
     Ok(ImportOutcome {
         files: outcomes,
         total: vault.message_count()?,
-        collection,
-        rule_version,
+        collection: Some(collection),
+        rule_version: Some(rule_version),
     })
 }
 
@@ -228,14 +227,63 @@ fn import_one(
 }
 
 /// Re-classifies every message of the vault and stores the verdicts that changed, as one
-/// classification run. Returns the number of collection messages and the rule version, or
-/// `None` while this build has no classifier.
+/// classification run recorded with the rule-pack version. Returns the number of collection
+/// messages (classifier's view, before corrections) and the rule version.
+///
+/// Time labels use the vault's settings (zone, night window, maximum per day). A run that
+/// changes nothing is not recorded again when the same rule version already ran, so
+/// re-importing the same file adds nothing to the vault.
 ///
 /// # Errors
 /// A rule-pack or vault failure.
 pub fn classify_vault(vault: &mut Vault, rules: Option<&Path>) -> Result<Option<(u64, String)>> {
-    // The classifier lands on the `classify` branch; until it is merged there is nothing
-    // to run, and the caller says so instead of pretending.
-    let _ = (vault, rules);
-    Ok(None)
+    let rules = super::classify::load_rules(rules)?;
+    classify_vault_with(vault, &rules).map(Some)
+}
+
+/// [`classify_vault`] with rule packs already loaded. Returns the number of collection
+/// messages and the rule version.
+///
+/// # Errors
+/// A vault failure.
+pub fn classify_vault_with(
+    vault: &mut Vault,
+    rules: &crate::classify::RuleSet,
+) -> Result<(u64, String)> {
+    let settings = vault.settings()?;
+    // Settings were validated when set; fall back to the contract defaults rather than
+    // refuse to classify if an old vault holds something this build cannot read.
+    let time = crate::classify::TimeSettings::from_flags(
+        Some(&settings.zone),
+        Some(&settings.night),
+        Some(settings.max_per_day),
+    )
+    .unwrap_or_default();
+    // Messages and the digests of their verdicts only, not the verdicts themselves: this
+    // runs after every import, and two full sets of 100,000 verdicts cost ~80 MB.
+    let stored = vault.messages_only()?;
+    let old = vault.verdict_digests()?;
+    let inputs: Vec<crate::classify::Input<'_>> = stored
+        .iter()
+        .map(|(_, m)| crate::classify::Input::from_message(m))
+        .collect();
+    let verdicts = crate::classify::classify_batch(rules, &inputs, &time);
+    drop(inputs);
+    let collection = verdicts.iter().filter(|v| v.collection).count() as u64;
+    let default = crate::vault::verdict_digest(&Verdict::default());
+    let changed: Vec<(i64, Verdict)> = stored
+        .iter()
+        .zip(verdicts)
+        .filter(|((id, _), v)| {
+            old.get(id).copied().unwrap_or(default) != crate::vault::verdict_digest(v)
+        })
+        .map(|((id, _), v)| (*id, v))
+        .collect();
+    drop(stored);
+    let version = rules.version();
+    let same_version_ran = super::vault::rule_version(vault)?.as_deref() == Some(version.as_str());
+    if !changed.is_empty() || !same_version_ran {
+        vault.store_verdicts(&version, &changed)?;
+    }
+    Ok((collection, version))
 }

@@ -28,6 +28,28 @@ pub struct CreditorRules {
     not_signature: Vec<Regex>,
 }
 
+/// The character range of the first 【signature】's inner text, if any. Rules ignore
+/// words inside it, so a platform called 星桥借款 does not make its parcel notice a
+/// loan message.
+pub fn signature_span(body: &str) -> Option<(usize, usize)> {
+    let mut open = None;
+    for (i, c) in body.chars().enumerate() {
+        match c {
+            '【' => open = Some(i + 1),
+            '】' => {
+                if let Some(s) = open {
+                    if i > s && i - s <= MAX_SIGNATURE {
+                        return Some((s, i));
+                    }
+                }
+                open = None;
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// The first 【signature】 of a body (trimmed), if any.
 pub fn signature(body: &str) -> Option<String> {
     let mut rest = body;
@@ -148,7 +170,10 @@ mod tests {
     #[test]
     fn finds_the_first_signature() {
         assert_eq!(signature("【速借宝】您已逾期").as_deref(), Some("速借宝"));
-        assert_eq!(signature("您已逾期【 易到钱包 】").as_deref(), Some("易到钱包"));
+        assert_eq!(
+            signature("您已逾期【 易到钱包 】").as_deref(),
+            Some("易到钱包")
+        );
         assert_eq!(signature("没有签名"), None);
         assert_eq!(signature("【】【乐享借】x").as_deref(), Some("乐享借"));
     }

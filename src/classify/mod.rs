@@ -39,8 +39,14 @@ pub const BUNDLED: [(&str, &str); 6] = [
         "collection.toml",
         include_str!("../../assets/rules/collection.toml"),
     ),
-    ("threat.toml", include_str!("../../assets/rules/threat.toml")),
-    ("insult.toml", include_str!("../../assets/rules/insult.toml")),
+    (
+        "threat.toml",
+        include_str!("../../assets/rules/threat.toml"),
+    ),
+    (
+        "insult.toml",
+        include_str!("../../assets/rules/insult.toml"),
+    ),
     (
         "third_party_disclosure.toml",
         include_str!("../../assets/rules/third_party_disclosure.toml"),
@@ -456,10 +462,7 @@ impl RuleSet {
         let creditor = creditor::CreditorRules::compile(&packs[collection].file, &cdef)?;
         // Merge further collection packs' rules by keeping them as separate packs; only the
         // first decides the threshold and creditor patterns.
-        let threshold = packs[collection]
-            .def
-            .threshold
-            .unwrap_or(DEFAULT_THRESHOLD);
+        let threshold = packs[collection].def.threshold.unwrap_or(DEFAULT_THRESHOLD);
         let mut h = Sha256::new();
         let mut sorted: Vec<&(String, String)> = sources.iter().collect();
         sorted.sort();
@@ -470,7 +473,11 @@ impl RuleSet {
             h.update([0]);
         }
         let digest = hex::encode(h.finalize());
-        let version = format!("rules-v{}-{origin}-{}", rules::SCHEMA_VERSION, &digest[..12]);
+        let version = format!(
+            "rules-v{}-{origin}-{}",
+            rules::SCHEMA_VERSION,
+            &digest[..12]
+        );
         Ok(RuleSet {
             packs,
             threshold,
@@ -515,9 +522,21 @@ impl RuleSet {
         let n = self.normalizer.normalize(body);
         let mut hits: Vec<Hit> = Vec::new();
         let mut a = TextAnalysis::default();
+        let sig = if body.contains('【') {
+            creditor::signature_span(body)
+        } else {
+            None
+        };
         for (pi, pack) in self.packs.iter().enumerate() {
             hits.clear();
             pack.hits(&n, &mut hits);
+            if let Some((ss, se)) = sig {
+                hits.retain(|h| {
+                    h.start == h.end
+                        || n.original_span(h.start, h.end)
+                            .is_none_or(|(s, e)| !(s >= ss && e <= se))
+                });
+            }
             let mut scored: Vec<usize> = Vec::new();
             for h in &hits {
                 let rule = &pack.rules[h.rule];
@@ -537,7 +556,9 @@ impl RuleSet {
             }
         }
         a.signature = creditor::signature(body);
-        if a.signature.is_none() {
+        // Platform names are looked for only where collection is possible: capture
+        // groups need the slow regex engine.
+        if a.signature.is_none() && a.score >= 1 {
             a.platform = self.creditor.platform(&n, body);
         }
         a.norm = if a.hits.is_empty() { None } else { Some(n) };
@@ -572,9 +593,13 @@ pub fn classify_batch(rules: &RuleSet, inputs: &[Input], time: &TimeSettings) ->
             Some(a) if inp.direction == Direction::In => a.score >= rules.threshold,
             _ => false,
         };
-        if c {
+        // An empty address says nothing about the sender (stateless `classify` input
+        // often has none), so it never links messages.
+        if c && !inp.address.trim().is_empty() {
             collecting.insert(cred.group[i].clone());
             collecting.insert(sender_key(inp.address));
+        } else if c && cred.group[i].starts_with("sig:") {
+            collecting.insert(cred.group[i].clone());
         }
         collection.push(c);
     }
@@ -590,10 +615,11 @@ pub fn classify_batch(rules: &RuleSet, inputs: &[Input], time: &TimeSettings) ->
             // it needs some positive evidence; a private number needs none.
             let min = if a.signature.is_some() { 1 } else { 0 };
             let ambiguous = !a.negative && a.score >= min;
-            if ambiguous
+            let known = !inp.address.trim().is_empty()
                 && (collecting.contains(&cred.group[i])
-                    || collecting.contains(&sender_key(inp.address)))
-            {
+                    || collecting.contains(&sender_key(inp.address)));
+            let signed = cred.group[i].starts_with("sig:") && collecting.contains(&cred.group[i]);
+            if ambiguous && (known || signed) {
                 collection[i] = true;
             }
         }
@@ -671,6 +697,14 @@ fn findings(rules: &RuleSet, body: &str, a: &TextAnalysis) -> Vec<Finding> {
             text: body[bs..be].to_string(),
         });
     }
+    // A finding inside a longer finding of the same label adds nothing for the reader
+    // (上门 inside 上门到你家): keep the longer one.
+    let spans: Vec<(Label, usize, usize)> = out.iter().map(|f| (f.label, f.start, f.end)).collect();
+    out.retain(|f| {
+        !spans.iter().any(|&(l, s, e)| {
+            l == f.label && s <= f.start && f.end <= e && (e - s) > (f.end - f.start)
+        })
+    });
     out.sort_by(|x, y| (x.start, x.end, &x.rule).cmp(&(y.start, y.end, &y.rule)));
     out
 }

@@ -55,22 +55,12 @@ impl Normalized {
 }
 
 /// The normalisation tables, built once per rule set.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Normalizer {
     lookalike: HashMap<char, char>,
     subst: Option<AhoCorasick>,
     /// Replacement and "ASCII letters only" flag per substitution pattern.
     subst_to: Vec<(Vec<char>, bool)>,
-}
-
-impl Default for Normalizer {
-    fn default() -> Self {
-        Normalizer {
-            lookalike: HashMap::new(),
-            subst: None,
-            subst_to: Vec::new(),
-        }
-    }
 }
 
 /// True for characters dropped before matching (see the module docs, step 2).
@@ -80,8 +70,29 @@ pub fn is_separator(c: char) -> bool {
     }
     matches!(
         c,
-        '*' | '.' | '·' | '•' | '・' | '-' | '_' | '~' | '|' | '/' | '\\' | '#' | '+' | '=' | '^'
-            | '`' | '\'' | '"' | '‘' | '’' | '“' | '”' | '゛' | '′'
+        '*' | '.'
+            | '·'
+            | '•'
+            | '・'
+            | '-'
+            | '_'
+            | '~'
+            | '|'
+            | '/'
+            | '\\'
+            | '#'
+            | '+'
+            | '='
+            | '^'
+            | '`'
+            | '\''
+            | '"'
+            | '‘'
+            | '’'
+            | '“'
+            | '”'
+            | '゛'
+            | '′'
     ) || matches!(c as u32,
         0x00AD | 0x034F | 0x180E | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064
         | 0xFEFF | 0xFE00..=0xFE0F | 0x20E3 | 0xE0020..=0xE007F
@@ -231,7 +242,10 @@ impl Normalizer {
                     continue;
                 }
             }
-            let c = n.text[b..].chars().next().expect("map entries sit on char boundaries");
+            let c = n.text[b..]
+                .chars()
+                .next()
+                .expect("map entries sit on char boundaries");
             map.push((text.len() as u32, n.map[idx].1, n.map[idx].2));
             text.push(c);
             idx += 1;

@@ -98,6 +98,9 @@ pub struct CallFinding {
     pub calls: Vec<usize>,
 }
 
+/// Creditor name, calling number and call indices of one number on one day.
+type AttemptGroup = (Option<String>, String, Vec<usize>);
+
 /// Call-log findings: incoming calls, grouped per creditor (connected) or per number
 /// (attempts) and local day. The creditor of a call comes from the messages of the same
 /// batch (`verdicts`, aligned with `inputs`): a number that sent 【速借宝】 messages is
@@ -120,10 +123,8 @@ pub fn call_findings(
             }
         }
     }
-    let mut connected: HashMap<(String, NaiveDate), (Option<String>, Vec<usize>)> =
-        HashMap::new();
-    let mut attempts: HashMap<(String, NaiveDate), (Option<String>, String, Vec<usize>)> =
-        HashMap::new();
+    let mut connected: HashMap<(String, NaiveDate), (Option<String>, Vec<usize>)> = HashMap::new();
+    let mut attempts: HashMap<(String, NaiveDate), AttemptGroup> = HashMap::new();
     for (i, inp) in inputs.iter().enumerate() {
         if inp.kind != Kind::Call || inp.direction != Direction::In {
             continue;
@@ -177,7 +178,12 @@ pub fn call_findings(
         }
     }
     out.sort_by(|a, b| {
-        (a.date, a.rule.id(), &a.creditor, &a.address).cmp(&(b.date, b.rule.id(), &b.creditor, &b.address))
+        (a.date, a.rule.id(), &a.creditor, &a.address).cmp(&(
+            b.date,
+            b.rule.id(),
+            &b.creditor,
+            &b.address,
+        ))
     });
     out
 }
