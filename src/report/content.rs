@@ -908,7 +908,7 @@ fn kind_text(pm: &PackMessage, lang: Lang) -> String {
 
 fn evidence_table(fl: &mut Flow, m: &Model, g: &Group, lang: Lang) {
     let table = Table {
-        widths: vec![26.0, 76.0, 68.0, 210.0, 69.0, 50.0],
+        widths: vec![24.0, 78.0, 66.0, 196.0, 72.0, 63.0],
         header: [
             "table.no",
             "table.time",
@@ -932,7 +932,9 @@ fn evidence_table(fl: &mut Flow, m: &Model, g: &Group, lang: Lang) {
             "table.time_v",
             &[
                 &fmt_local(&e.local),
-                &utc.format("%Y-%m-%d %H:%M:%S").to_string(),
+                // Month-day and time keep the UTC line on one line in the column; the
+                // year is the local one give or take a day, and CSV/JSON carry full UTC.
+                &utc.format("%m-%d %H:%M:%S").to_string(),
             ],
         );
         let mut body = Cell::new(msg.body.clone());
