@@ -118,6 +118,7 @@ fn pair(key: &str) -> Option<(&'static str, &'static str)> {
         "appendix.record" => ("记录号", "Record"),
         "appendix.full_hash" => ("SHA-256", "SHA-256"),
         "guide.title" => ("维权指引", "What to do next"),
+        "demo.complainant" => ("李明（示例，虚构人物）", "Li Ming (sample, fictional)"),
         "letter.blank" => ("____________", "____________"),
         "letter.facts" => ("{0} 至 {1}，{2} 向本人发送短信共 {3} 条、来电 {4} 次，其中：{5}。短信原文、时间和号码详见所附证据明细。", "From {0} to {1}, {2} sent me {3} messages and called {4} times: {5}. See the attached evidence table."),
         "letter.quote" => ("序号 {0}，{1}，号码 {2}：“{3}”", "No. {0}, {1}, from {2}: \"{3}\""),
@@ -204,6 +205,14 @@ pub fn error_message(err: &Error, lang: Lang) -> String {
             Lang::Zh => format!("{} 不是“取证”生成的证据材料（找不到内嵌清单和封签）。", path.display()),
             Lang::En => format!("{} is not a Quzheng evidence pack (no manifest or seal inside).", path.display()),
         },
+        Error::UnknownCreditor { name, known } => match lang {
+            Lang::Zh => format!("证据库中没有名为“{name}”的催收方。已有：{}。", known.join("、")),
+            Lang::En => format!("The vault has no creditor named \"{name}\". Known: {}.", known.join(", ")),
+        },
+        Error::Output { path, source } => match lang {
+            Lang::Zh => format!("无法写入 {}：{}；没有留下任何文件。", path.display(), super::io_reason(source, lang)),
+            Lang::En => format!("Cannot write {}: {}; no file was left behind.", path.display(), super::io_reason(source, lang)),
+        },
         Error::Read { path, source } => match lang {
             Lang::Zh => format!("无法读取 {}：{}。", path.display(), super::io_reason(source, lang)),
             Lang::En => format!("Cannot read {}: {}.", path.display(), super::io_reason(source, lang)),
@@ -216,6 +225,28 @@ pub fn verify_intact(pack_id: &str, messages: usize, pages: usize, lang: Lang) -
     match lang {
         Lang::Zh => format!("intact 完好：证据包 {pack_id}，{pages} 页、{messages} 条记录的校验值全部一致，文件未被改动或追加。"),
         Lang::En => format!("intact: pack {pack_id}, {pages} pages and {messages} records match; nothing was changed or appended."),
+    }
+}
+
+/// The first line `verify` prints for a damaged pack.
+pub fn verify_damaged(file: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("damaged 已被改动：{file} 与其内嵌校验清单不一致："),
+        Lang::En => format!("damaged: {file} does not match its embedded manifest:"),
+    }
+}
+
+/// What `report` prints on standard error after writing a pack.
+pub fn report_written(
+    pack_id: &str,
+    records: usize,
+    pages: usize,
+    manifest: &str,
+    lang: Lang,
+) -> String {
+    match lang {
+        Lang::Zh => format!("已生成证据包 {pack_id}：{records} 条记录，{pages} 页；清单哈希 {manifest}（已记入证据库）。"),
+        Lang::En => format!("Wrote pack {pack_id}: {records} records, {pages} pages; manifest hash {manifest} (logged in the vault)."),
     }
 }
 

@@ -59,6 +59,22 @@ pub enum Error {
         /// The file.
         path: PathBuf,
     },
+    /// `--creditor` names a creditor the vault does not know.
+    #[error("unknown creditor {name}")]
+    UnknownCreditor {
+        /// The name given.
+        name: String,
+        /// The creditors the vault knows.
+        known: Vec<String>,
+    },
+    /// The output file (or its directory) cannot be written; nothing was left behind.
+    #[error("cannot write {path}: {source}")]
+    Output {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
     /// A file given to `verify` could not be read.
     #[error("cannot read {path}: {source}")]
     Read {
@@ -73,9 +89,11 @@ impl Error {
     /// The broad class of this error.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::NothingSelected | Error::NotAPack { .. } | Error::Read { .. } => {
-                ErrorKind::BadInput
-            }
+            Error::NothingSelected
+            | Error::NotAPack { .. }
+            | Error::Read { .. }
+            | Error::UnknownCreditor { .. }
+            | Error::Output { .. } => ErrorKind::BadInput,
             Error::LegalText { .. } | Error::Font(_) => ErrorKind::Other,
         }
     }
