@@ -195,7 +195,7 @@ impl Font {
         }
         out_tables.push((*b"loca", loca));
         out_tables.push((*b"glyf", glyf));
-        out_tables.sort_by(|a, b| a.0.cmp(&b.0));
+        out_tables.sort_by_key(|t| t.0);
         write_sfnt(&out_tables)
     }
 }
