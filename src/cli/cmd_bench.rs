@@ -28,9 +28,12 @@ pub fn run(args: &BenchArgs, _lang: Lang) -> Result<ExitCode> {
     match args.what.as_str() {
         "vault" => vault(args.n)?,
         "classify" => super::cmd_classify::run_bench(args.n, _lang)?,
+        // report area
+        "report" => super::cmd_report::bench(args.n)?,
         "all" => {
             vault(args.n)?;
             super::cmd_classify::run_bench(args.n, _lang)?;
+            super::cmd_report::bench(args.n)?;
         }
         other => return Err(Error::bad_input("bench", other)),
     }
