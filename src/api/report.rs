@@ -174,7 +174,10 @@ pub fn pack_input(vault: &Vault, sel: &Selection) -> Result<PackInput> {
                 name: s.name.clone(),
                 size: s.size,
                 sha256: s.sha256.clone(),
-                imported_at: s.imported_at.to_rfc3339(),
+                imported_at: s
+                    .imported_at
+                    .with_timezone(&zone)
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
                 format: s
                     .summary
                     .get("format")

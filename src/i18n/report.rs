@@ -117,6 +117,7 @@ fn pair(key: &str) -> Option<(&'static str, &'static str)> {
         "appendix.hashes" => ("全部记录的完整 SHA-256", "Full SHA-256 of every record"),
         "appendix.record" => ("记录号", "Record"),
         "appendix.full_hash" => ("SHA-256", "SHA-256"),
+        "guide.deadline" => ("本材料中最后一条记录的日期是 {0}。请尽量在 {1} 之前向公安机关报案（六个月时限，见下文第2条）。", "The last record is dated {0}. Report to the police before {1} (six-month limit, item 2 below)."),
         "guide.title" => ("维权指引", "What to do next"),
         "demo.complainant" => ("李明（示例，虚构人物）", "Li Ming (sample, fictional)"),
         "letter.blank" => ("____________", "____________"),

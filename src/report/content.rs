@@ -418,6 +418,23 @@ fn layout<'f>(
     appendix(&mut fl, m, input, lang);
     map.appendix = (a0, fl.page_no());
     fl.heading(t(lang, "guide.title"), 1);
+    let deadline = m
+        .period
+        .1
+        .checked_add_months(chrono::Months::new(6))
+        .unwrap_or(m.period.1);
+    fl.para_at(
+        &f(
+            lang,
+            "guide.deadline",
+            &[&m.period.1.to_string(), &deadline.to_string()],
+        ),
+        10.5,
+        HEAD,
+        MARGIN_X,
+        TEXT_W,
+    );
+    fl.space(4.0);
     for p in crate::i18n::report::guidance(lang) {
         fl.para(&p, 9.5);
         fl.space(3.0);
@@ -1148,7 +1165,10 @@ fn letter_paragraphs(
     for e in m
         .entries
         .iter()
-        .filter(|e| !e.pm.verdict.labels.is_empty() && e.pm.message.kind != Kind::Call)
+        .filter(|e| {
+            e.pm.verdict.labels.iter().any(|l| !l.is_time_label())
+                && e.pm.message.kind != Kind::Call
+        })
         .take(12)
     {
         quotes.push(f(
@@ -1171,7 +1191,7 @@ fn letter_paragraphs(
                 lang,
                 "letter.evidence_item",
                 &[
-                    &format!("1-{}", i + 1),
+                    &(i + 1).to_string(),
                     &g.creditor,
                     &(g.messages + g.calls).to_string(),
                     &prev.groups.get(i).map(|r| range(*r)).unwrap_or_default(),
@@ -1208,7 +1228,10 @@ fn letter_paragraphs(
             for e in m
                 .entries
                 .iter()
-                .filter(|e| !e.pm.verdict.labels.is_empty() && e.pm.message.kind != Kind::Call)
+                .filter(|e| {
+                    e.pm.verdict.labels.iter().any(|l| !l.is_time_label())
+                        && e.pm.message.kind != Kind::Call
+                })
                 .take(20)
             {
                 out.push(f(
