@@ -1266,3 +1266,116 @@ fn letter_paragraphs(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{sample, Audience, PackOptions};
+
+    #[test]
+    fn every_text_key_resolves_in_both_languages_for_every_audience() {
+        let input = sample::demo_input();
+        let laws = Library::bundled().unwrap();
+        let font = crate::report::font::Font::bundled().unwrap();
+        for lang in [Lang::Zh, Lang::En] {
+            for audience in [
+                Some(Audience::Police),
+                Some(Audience::Regulator),
+                Some(Audience::Court),
+                None,
+            ] {
+                let opts = PackOptions {
+                    now: Utc::now(),
+                    audience,
+                    lang,
+                };
+                let r = render(&input, &opts, &laws, &font);
+                let text: String = r.flow.pages.iter().map(|p| p.text.as_str()).collect();
+                for prefix in [
+                    "cover.",
+                    "catalog.",
+                    "legal.",
+                    "table.",
+                    "appendix.",
+                    "letter.",
+                    "chart.",
+                    "summary.",
+                    "guide.",
+                    "kind.",
+                    "status.",
+                    "dir.",
+                    "page.",
+                    "{0}",
+                    "{1}",
+                ] {
+                    // A key is `area.name`: the prefix directly followed by a lowercase letter.
+                    let unresolved = text.match_indices(prefix).any(|(i, _)| {
+                        prefix.starts_with('{')
+                            || text[i + prefix.len()..]
+                                .starts_with(|c: char| c.is_ascii_lowercase())
+                    });
+                    assert!(!unresolved, "{lang:?} {audience:?}: unresolved {prefix}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn law_version_follows_each_message_date() {
+        let input = sample::demo_input();
+        let laws = Library::bundled().unwrap();
+        let font = crate::report::font::Font::bundled().unwrap();
+        let opts = PackOptions {
+            now: Utc::now(),
+            audience: None,
+            lang: Lang::Zh,
+        };
+        let r = render(&input, &opts, &laws, &font);
+        let legal: String = r.flow.pages[r.map.legal.0 - 1..r.map.legal.1]
+            .iter()
+            .map(|p| p.text.as_str())
+            .collect();
+        // Pre-2026 conduct cites the 2012 text's Art. 42 with an end date in 2025; later
+        // conduct cites the 2025 text's Art. 50 with a start date in 2026.
+        let old = legal
+            .lines()
+            .find(|l| l.contains("2012") && l.contains("第四十二条"))
+            .expect("2012 citation");
+        assert!(old.contains("至 2025-"), "{old}");
+        let new = legal
+            .lines()
+            .find(|l| l.contains("2025年修订") && l.contains("第五十条"))
+            .expect("2025 citation");
+        assert!(new.contains("2026-"), "{new}");
+        assert!(!legal.contains("构成违"), "never conclude guilt");
+    }
+
+    #[test]
+    fn evidence_list_page_numbers_point_at_the_tables() {
+        let input = sample::demo_input();
+        let laws = Library::bundled().unwrap();
+        let font = crate::report::font::Font::bundled().unwrap();
+        let opts = PackOptions {
+            now: Utc::now(),
+            audience: None,
+            lang: Lang::Zh,
+        };
+        let r = render(&input, &opts, &laws, &font);
+        let catalog = &r.flow.pages[1].text;
+        for (i, (a, b)) in r.map.groups.iter().enumerate() {
+            let range = if a == b {
+                a.to_string()
+            } else {
+                format!("{a}–{b}")
+            };
+            assert!(
+                catalog.contains(&range),
+                "group {i} range {range} not in catalog"
+            );
+            // The group heading is on its first page.
+            assert!(r.flow.pages[a - 1]
+                .text
+                .contains(&format!("证据1-{}", i + 1)));
+        }
+    }
+}
