@@ -925,7 +925,7 @@ fn kind_text(pm: &PackMessage, lang: Lang) -> String {
 
 fn evidence_table(fl: &mut Flow, m: &Model, g: &Group, lang: Lang) {
     let table = Table {
-        widths: vec![24.0, 78.0, 66.0, 196.0, 72.0, 63.0],
+        widths: vec![24.0, 78.0, 68.0, 184.0, 82.0, 63.0],
         header: [
             "table.no",
             "table.time",
@@ -977,13 +977,15 @@ fn evidence_table(fl: &mut Flow, m: &Model, g: &Group, lang: Lang) {
                 ));
             }
         }
-        let mut labels: Vec<String> =
-            e.pm.verdict
-                .labels
-                .iter()
-                .map(|l| label_name(*l, lang).to_string())
-                .collect();
-        if labels.is_empty() {
+        // Contract order (text labels first), whatever order the verdict lists them in.
+        let mut labels: Vec<String> = Label::ALL
+            .iter()
+            .filter(|l| e.pm.verdict.labels.contains(l))
+            .map(|l| label_name(*l, lang).to_string())
+            .collect();
+        if labels.is_empty() && msg.kind == Kind::Call {
+            labels.push(t(lang, "table.creditor_call").to_string());
+        } else if labels.is_empty() {
             labels.push(
                 t(
                     lang,
@@ -1161,26 +1163,31 @@ fn letter_paragraphs(
         .map(|s| s.short.clone())
         .unwrap_or_default();
     let mut out = Vec::new();
+    // Up to four messages per creditor with a text label (distinct texts), so the letter
+    // quotes every respondent.
     let mut quotes = Vec::new();
-    for e in m
-        .entries
-        .iter()
-        .filter(|e| {
+    for g in &m.groups {
+        let mut seen = BTreeSet::new();
+        for e in g.entries.iter().map(|&i| &m.entries[i]).filter(|e| {
             e.pm.verdict.labels.iter().any(|l| !l.is_time_label())
                 && e.pm.message.kind != Kind::Call
-        })
-        .take(12)
-    {
-        quotes.push(f(
-            lang,
-            "letter.quote",
-            &[
-                &e.no.to_string(),
-                &fmt_local(&e.local),
-                &e.pm.message.address,
-                &e.pm.message.body,
-            ],
-        ));
+        }) {
+            if seen.len() >= 4 {
+                break;
+            }
+            if seen.insert(e.pm.message.body.as_str()) {
+                quotes.push(f(
+                    lang,
+                    "letter.quote",
+                    &[
+                        &e.no.to_string(),
+                        &fmt_local(&e.local),
+                        &e.pm.message.address,
+                        &e.pm.message.body,
+                    ],
+                ));
+            }
+        }
     }
     let evidence: Vec<String> = m
         .groups
