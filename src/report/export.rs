@@ -202,7 +202,7 @@ fn zip_stored(files: &[(&str, &[u8])]) -> Vec<u8> {
         central.extend_from_slice(&(data.len() as u32).to_le_bytes());
         central.extend_from_slice(&(data.len() as u32).to_le_bytes());
         central.extend_from_slice(&(name.len() as u16).to_le_bytes());
-        central.extend_from_slice(&[0; 12]); // extra, comment, disk, internal attrs
+        central.extend_from_slice(&[0; 8]); // extra len, comment len, disk, internal attrs
         central.extend_from_slice(&0u32.to_le_bytes()); // external attrs
         central.extend_from_slice(&offset.to_le_bytes());
         central.extend_from_slice(name.as_bytes());
