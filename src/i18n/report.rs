@@ -312,8 +312,8 @@ pub fn verify_problem(p: &Problem, lang: Lang) -> String {
         }
         Problem::Structure => lang
             .pick(
-                "文件结构（交叉引用表或文件尾）已被改动。",
-                "The file structure (cross-reference table or trailer) was changed.",
+                "文件结构（交叉引用表、文件尾或封签）已被改动。",
+                "The file structure (cross-reference table, trailer or seal) was changed.",
             )
             .to_string(),
     }

@@ -353,6 +353,38 @@ mod tests {
     }
 
     #[test]
+    fn hostile_messages_build_and_verify() {
+        // One very long message (split across pages), emoji and rare characters, control
+        // characters, CRLF, an empty call, a finding past the end of the body.
+        let base = sample::demo_input();
+        let mut m = base.messages[0].clone();
+        let long: String = "还钱！".repeat(1500) + &"1234567890".repeat(40);
+        m.message.body = format!("{long}\r\n😀𠀀\u{200b}\t\u{7}end");
+        m.verdict.findings.push(crate::model::Finding {
+            label: Label::Threat,
+            rule: "x".into(),
+            start: 10_000_000,
+            end: 10_000_005,
+            text: String::new(),
+        });
+        let mut call = base
+            .messages
+            .iter()
+            .find(|m| m.message.kind == crate::model::Kind::Call)
+            .unwrap()
+            .clone();
+        call.message.body.clear();
+        call.verdict = Verdict::default();
+        let input = PackInput {
+            messages: vec![m, call],
+            ..base
+        };
+        let pack = build(&input, &opts()).unwrap();
+        assert!(pack.pages > 5);
+        assert!(verify(&pack.pdf).unwrap().intact());
+    }
+
+    #[test]
     fn nothing_selected_is_bad_input() {
         let mut input = sample::demo_input();
         input.messages.clear();
