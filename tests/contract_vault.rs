@@ -250,7 +250,7 @@ fn big_jsonl(n: usize) -> String {
 #[test]
 fn killed_import_leaves_a_clean_vault_and_rerun_completes() {
     let v = TempVault::init();
-    let n = 150_000;
+    let n = 40_000;
     let f = write(&v, "big.jsonl", &big_jsonl(n));
     let journal = v.path.with_file_name("vault.qz-journal");
     let mut child = Command::new(env!("CARGO_BIN_EXE_quzheng"))
