@@ -19,7 +19,7 @@
 use super::sbr::{call_type, mms_address, mms_box, sms_type};
 use super::sqlite::{self, col_or, db_error};
 use super::{clip, contact_name, Error, Format, ImportReport, Sink, SkipReason, WarningKind};
-use crate::model::{Instant, Kind, Message, Status};
+use crate::model::{Instant, Kind, Message, Presentation, Status};
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::Connection;
 use std::collections::HashMap;
@@ -217,6 +217,7 @@ fn read_sms(
                 service: None,
                 attachments: Vec::new(),
                 origin: loc.clone(),
+                presentation: None,
             })
         })();
         deliver(built, loc, report, sink)
@@ -341,6 +342,7 @@ fn read_mms(
                 service: None,
                 attachments: Vec::new(),
                 origin: loc.clone(),
+                presentation: None,
             })
         })();
         deliver(built, loc, report, sink)
@@ -357,12 +359,13 @@ fn read_calls(
     let cols = sqlite::columns(conn, "calls", path)?;
     sqlite::require(&cols, "calls", &["number", "date", "type"], path)?;
     let sql = format!(
-        "SELECT {}, number, date, type, {}, {} FROM calls ORDER BY date, rowid",
+        "SELECT {}, number, date, type, {}, {}, {} FROM calls ORDER BY date, rowid",
         col_or(&cols, "_id", "rowid"),
         col_or(&cols, "duration", "NULL"),
         col_or(&cols, "name", "NULL"),
+        col_or(&cols, "presentation", "NULL"),
     );
-    each_row(conn, path, &sql, 6, &mut |v| {
+    each_row(conn, path, &sql, 7, &mut |v| {
         let loc = format!("calls _id {}", text(&v[0]).unwrap_or_default());
         st.row(sink);
         let built = (|| {
@@ -394,6 +397,7 @@ fn read_calls(
                 service: None,
                 attachments: Vec::new(),
                 origin: loc.clone(),
+                presentation: int(&v[6]).and_then(Presentation::from_code),
             })
         })();
         deliver(built, loc, report, sink)

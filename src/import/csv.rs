@@ -320,6 +320,7 @@ fn build(header: &[Option<Column>], cells: &[String], loc: &str) -> Result<Messa
             .map(str::to_string),
         attachments: Vec::new(),
         origin,
+        presentation: None,
     })
 }
 
@@ -598,6 +599,19 @@ mod tests {
             .warnings
             .iter()
             .any(|w| w.kind == WarningKind::DecodedAsGb18030));
+    }
+
+    #[test]
+    fn reads_utf16_tab_separated_excel_exports() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for u in "号码\t内容\t时间\r\n10690001234\t请还款😡\t2026-03-10 09:05\r\n".encode_utf16()
+        {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
+        let (m, r) = run(&bytes);
+        assert!(r.skipped.is_empty() && r.warnings.is_empty(), "{r:?}");
+        assert_eq!(m[0].body, "请还款😡");
+        assert_eq!(m[0].address, "10690001234");
     }
 
     #[test]

@@ -5,8 +5,8 @@
 //! (required, may be empty for calls), `ts` (RFC 3339, **required** for import, unlike
 //! `classify`, because stored evidence needs a time), `direction` (`in` default, `out`);
 //! optional `kind` (`sms` default, `mms`, `call`), `status` (the snake_case
-//! [`crate::model::Status`] names), `contact_name`, `duration_s` (whole seconds ≥ 0) and
-//! `service`. Unknown fields are ignored. Blank lines are ignored; a line that breaks the
+//! [`crate::model::Status`] names), `contact_name`, `duration_s` (whole seconds ≥ 0),
+//! `service` and `presentation` (`allowed`, `restricted`, `unknown`, `payphone`). Unknown fields are ignored. Blank lines are ignored; a line that breaks the
 //! rules is a [`Skipped`](super::Skipped) "line N", never an abort.
 //!
 //! Lines are read with a bound of [`limits::MAX_LINE_BYTES`]; a longer line is skipped
@@ -15,7 +15,7 @@
 use super::{
     clip, limits, open_counted, Error, Format, ImportReport, Sink, SkipReason, WarningKind,
 };
-use crate::model::{Direction, Instant, Kind, Message, Status};
+use crate::model::{Direction, Instant, Kind, Message, Presentation, Status};
 use serde_json::{Map, Value};
 use std::io::BufRead;
 use std::path::Path;
@@ -197,6 +197,13 @@ fn parse_line(text: &str, loc: &str) -> Result<Message, SkipReason> {
                 .ok_or_else(|| bad("duration_s", &v.to_string()))?,
         ),
     };
+    let presentation = match obj.get("presentation") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(
+            serde_json::from_value::<Presentation>(v.clone())
+                .map_err(|_| bad("presentation", &v.to_string()))?,
+        ),
+    };
     let address = opt_str(&obj, "address")?.unwrap_or("").to_string();
     let contact_name = super::contact_name(opt_str(&obj, "contact_name")?);
     let service = opt_str(&obj, "service")?
@@ -219,6 +226,7 @@ fn parse_line(text: &str, loc: &str) -> Result<Message, SkipReason> {
         service,
         attachments: Vec::new(),
         origin,
+        presentation,
     })
 }
 

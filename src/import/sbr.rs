@@ -24,7 +24,7 @@ use super::{
     clip, contact_name, limits, open_counted, Error, Format, ImportReport, LimitExceeded, Sink,
     SkipReason, WarningKind,
 };
-use crate::model::{Attachment, Direction, Instant, Kind, Message, Status};
+use crate::model::{Attachment, Direction, Instant, Kind, Message, Presentation, Status};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 use sha2::{Digest, Sha256};
@@ -423,7 +423,8 @@ fn is_real_address(a: &str) -> bool {
 fn mms_part(e: &BytesStart<'_>, p: &mut PendingMms, report: &mut ImportReport) {
     let loc = p.loc.clone();
     let (mut ct, mut text, mut name) = (None, None, None);
-    let mut data: Option<Vec<u8>> = None;
+    // Hashed straight from the tag buffer: an attachment can be tens of MB, never copy it.
+    let mut data: Option<Option<(u64, String)>> = None;
     let r = collect_raw(e, &loc, report, &mut |k, raw, report| match k {
         b"ct" => ct = Some(unescape(raw, &loc, report)),
         b"text" => text = Some(unescape(raw, &loc, report)),
@@ -434,7 +435,7 @@ fn mms_part(e: &BytesStart<'_>, p: &mut PendingMms, report: &mut ImportReport) {
             }
         }
         // base64 holds no markup, so the raw bytes are the value.
-        b"data" => data = Some(raw.to_vec()),
+        b"data" => data = Some(hash_base64(raw)),
         _ => {}
     });
     if let Err(r) = r {
@@ -452,7 +453,7 @@ fn mms_part(e: &BytesStart<'_>, p: &mut PendingMms, report: &mut ImportReport) {
         }
         return;
     }
-    match data.as_deref().and_then(hash_base64) {
+    match data.flatten() {
         Some((size, sha256)) => p.attachments.push(Attachment {
             mime: ct,
             name,
@@ -526,6 +527,7 @@ fn build_mms(p: &PendingMms) -> Result<Message, SkipReason> {
         service: rcs.then(|| "RCS".to_string()),
         attachments: p.attachments.clone(),
         origin: p.loc.clone(),
+        presentation: None,
     })
 }
 
@@ -625,12 +627,21 @@ fn sms(e: &BytesStart<'_>, loc: &str, report: &mut ImportReport) -> Result<Messa
         service: None,
         attachments: Vec::new(),
         origin: loc.to_string(),
+        presentation: None,
     })
 }
 
 fn call(e: &BytesStart<'_>, loc: &str, report: &mut ImportReport) -> Result<Message, SkipReason> {
     let (mut number, mut date, mut ty, mut duration, mut name) = (None, None, None, None, None);
+    let mut presentation = None;
     collect(e, loc, report, &mut |k, v| match k {
+        b"presentation" => {
+            presentation = v
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .and_then(Presentation::from_code)
+        }
         b"number" => number = Some(v),
         b"date" => date = Some(v),
         b"type" => ty = Some(v),
@@ -668,6 +679,7 @@ fn call(e: &BytesStart<'_>, loc: &str, report: &mut ImportReport) -> Result<Mess
         service: None,
         attachments: Vec::new(),
         origin: loc.to_string(),
+        presentation,
     })
 }
 

@@ -133,9 +133,41 @@ pub struct Message {
     /// Non-text MMS parts.
     #[serde(default)]
     pub attachments: Vec<Attachment>,
-    /// Where in the source file this record was found ("line 12", "<sms> #5", "ROWID 17").
+    /// Where in the source file this record was found (`line 12`, `<sms> #5`, `ROWID 17`).
     #[serde(default)]
     pub origin: String,
+    /// For calls: how the caller's number was presented (withheld, unknown, payphone), when
+    /// the source says. Added by the import area; absent in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presentation: Option<Presentation>,
+}
+
+/// How a caller's number was presented (Android `CallLog.Calls.PRESENTATION_*`, SB&R
+/// `<call presentation>`): a collector hiding the number is itself worth showing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Presentation {
+    /// 1: the number was shown.
+    Allowed,
+    /// 2: the caller withheld the number.
+    Restricted,
+    /// 3: the network did not deliver a number.
+    Unknown,
+    /// 4: a payphone.
+    Payphone,
+}
+
+impl Presentation {
+    /// From the Android/SB&R code (1–4); other values are not a presentation.
+    pub fn from_code(code: i64) -> Option<Presentation> {
+        Some(match code {
+            1 => Presentation::Allowed,
+            2 => Presentation::Restricted,
+            3 => Presentation::Unknown,
+            4 => Presentation::Payphone,
+            _ => return None,
+        })
+    }
 }
 
 impl Message {
@@ -154,6 +186,7 @@ impl Message {
             service: None,
             attachments: Vec::new(),
             origin: String::new(),
+            presentation: None,
         }
     }
 

@@ -82,6 +82,16 @@ fn gives_the_same_fingerprints_as_the_sbr_export_of_the_same_phone() {
     assert_eq!(fp, fp_xml);
     assert_eq!(c_db[1].contact_name.as_deref(), Some("张三"));
     assert_eq!(c_db[1].duration_s, Some(125));
+    // Apart from where they were found, calllog.db and SB&R give identical calls.
+    let strip = |v: &[crate::model::Message]| -> Vec<crate::model::Message> {
+        v.iter()
+            .map(|m| crate::model::Message {
+                origin: String::new(),
+                ..m.clone()
+            })
+            .collect()
+    };
+    assert_eq!(strip(&c_db), strip(&c_xml));
 }
 
 #[test]

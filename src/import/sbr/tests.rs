@@ -134,6 +134,11 @@ fn reads_calls_with_every_type() {
     );
     assert_eq!(m[1].duration_s, Some(125));
     assert_eq!(m[1].contact_name.as_deref(), Some("张三"));
+    assert_eq!(
+        m[3].presentation,
+        Some(crate::model::Presentation::Restricted)
+    );
+    assert_eq!(m[0].presentation, Some(crate::model::Presentation::Allowed));
     assert_eq!(m[2].direction, Direction::Out);
 }
 
