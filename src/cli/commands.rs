@@ -2,7 +2,7 @@
 //! calling the `cmd_*` module of its area.
 
 use super::args::{Cli, Command};
-use super::{cmd_bench, cmd_import, cmd_report, cmd_vault};
+use super::{cmd_bench, cmd_classify, cmd_import, cmd_report, cmd_vault};
 use quzheng::Result;
 use std::process::ExitCode;
 
@@ -19,8 +19,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import(a) => cmd_import::run(vault, lang, a),
         Command::Bench(a) => cmd_bench::run(a, lang),
         // classify area
-        Command::Classify(a) => super::cmd_classify::run_classify(a),
-        Command::Eval(a) => super::cmd_classify::run_eval(a, lang),
+        Command::Classify(a) => cmd_classify::run_classify(a),
+        Command::Eval(a) => cmd_classify::run_eval(a, lang),
+        Command::Reclassify(a) => cmd_classify::run_reclassify(vault, lang, a),
+        Command::Correct(a) => cmd_classify::run_correct(vault, lang, a),
+        Command::Creditors(a) => cmd_classify::run_creditors(vault, lang, a),
         // report area
         Command::Report(a) => cmd_report::report(vault, lang, a),
         Command::Verify(a) => cmd_report::verify(lang, a),
