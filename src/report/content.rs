@@ -1003,14 +1003,20 @@ fn evidence_table(fl: &mut Flow, m: &Model, g: &Group, lang: Lang) {
             let add: Vec<&str> = c.add.iter().map(|l| label_name(*l, lang)).collect();
             let rem: Vec<&str> = c.remove.iter().map(|l| label_name(*l, lang)).collect();
             label_cell.text.push('\n');
+            let mut parts = Vec::new();
+            if !add.is_empty() {
+                parts.push(f(lang, "table.corr_add", &[&add.join(t(lang, "sep"))]));
+            }
+            if !rem.is_empty() {
+                parts.push(f(lang, "table.corr_remove", &[&rem.join(t(lang, "sep"))]));
+            }
+            if !c.note.trim().is_empty() {
+                parts.push(f(lang, "table.corr_note", &[c.note.trim()]));
+            }
             label_cell.text.push_str(&f(
                 lang,
                 "table.correction",
-                &[
-                    &add.join(t(lang, "sep")),
-                    &rem.join(t(lang, "sep")),
-                    &c.note,
-                ],
+                &[&parts.join(t(lang, "semi"))],
             ));
         }
         if !e.pm.corrections.is_empty() {
