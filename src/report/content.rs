@@ -460,9 +460,19 @@ fn layout<'f>(
 }
 
 fn kv(fl: &mut Flow, k: &str, v: &str) {
+    // The key column fits the longest key of the language: a 64-digit hash must still fit
+    // on one line beside it (Chinese keys are shorter).
+    let key_w = if k.is_ascii() || k.starts_with(|c: char| c.is_ascii()) {
+        150.0
+    } else {
+        110.0
+    };
     let y = fl.y;
-    fl.text_at(MARGIN_X, y + 10.0, 10.0, Rgb::GREY, k);
-    fl.para_at(v, 10.0, Rgb::BLACK, MARGIN_X + 110.0, TEXT_W - 110.0);
+    fl.para_at(k, 10.0, Rgb::GREY, MARGIN_X, key_w - 8.0);
+    let after_key = fl.y;
+    fl.y = y;
+    fl.para_at(v, 10.0, Rgb::BLACK, MARGIN_X + key_w, TEXT_W - key_w);
+    fl.y = fl.y.max(after_key);
     fl.space(3.0);
 }
 
