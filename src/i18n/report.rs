@@ -7,6 +7,17 @@
 use super::Lang;
 use crate::report::{Error, Problem};
 
+/// Characters that must not start a line (Chinese 禁则, with their ASCII forms).
+pub const NO_LINE_START: &str =
+    "，。、；：？！）］｝」』】〕〉》”’…‥—～·%‰℃,.;:?!)]}、ー々〃〆ゝゞ％";
+/// Characters that must not end a line.
+pub const NO_LINE_END: &str = "（［｛「『【〔〈《“‘([{￥$＄";
+/// The verbs the pack may use about a provision (it never says 构成: guilt is for the
+/// police and courts to decide).
+pub const LEGAL_VERBS: [&str; 3] = ["可能违反", "可能侵害", "可能涉嫌"];
+/// The word the pack's own legal wording must not contain.
+pub const LEGAL_FORBIDDEN: &str = "构成";
+
 fn pair(key: &str) -> Option<(&'static str, &'static str)> {
     Some(match key {
         "sep" => ("、", ", "),

@@ -889,7 +889,7 @@ fn legal(fl: &mut Flow, m: &Model, laws: &Library, lang: Lang) {
         );
         for (h, text) in arts {
             fl.para_at(
-                &format!("{h}　{text}"),
+                &format!("{h}\u{3000}{text}"),
                 8.5,
                 Rgb::BLACK,
                 MARGIN_X + 10.0,

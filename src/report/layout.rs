@@ -11,10 +11,7 @@
 use super::font::Font;
 use super::pdf::{Glyphs, Page, Rgb, A4_H, A4_W};
 
-/// Characters that must not start a line.
-const NO_START: &str = "，。、；：？！）］｝」』】〕〉》”’…‥—～·%‰℃,.;:?!)]}、ー々〃〆ゝゞ％";
-/// Characters that must not end a line.
-const NO_END: &str = "（［｛「『【〔〈《“‘([{￥$＄";
+use crate::i18n::report::{NO_LINE_END as NO_END, NO_LINE_START as NO_START};
 
 fn no_start(c: char) -> bool {
     NO_START.contains(c)

@@ -123,9 +123,8 @@ pub struct Library {
     pub provisions: Vec<Provision>,
 }
 
-/// The verbs the pack may use about a provision.
-pub const ALLOWED_VERBS: [&str; 3] = ["可能违反", "可能侵害", "可能涉嫌"];
-const FORBIDDEN_WORD: &str = "构成";
+use crate::i18n::report::LEGAL_FORBIDDEN as FORBIDDEN_WORD;
+pub use crate::i18n::report::LEGAL_VERBS as ALLOWED_VERBS;
 
 fn bad(file: &str, reason: impl Into<String>) -> Error {
     Error::LegalText {
@@ -180,7 +179,7 @@ pub fn parse_statute(file: &str, text: &str) -> Result<Statute, Error> {
                 t.push_str(line.trim_end());
             }
         } else if !line.trim().is_empty() {
-            return Err(bad(file, "text before the first `## 第…条` heading"));
+            return Err(bad(file, "text before the first `## <article>` heading"));
         }
     }
     if articles.is_empty() || articles.iter().any(|(_, t)| t.is_empty()) {
@@ -253,7 +252,7 @@ impl Library {
                 return Err(bad(&at, format!("verb `{}` is not allowed", p.verb)));
             }
             if p.item.contains(FORBIDDEN_WORD) {
-                return Err(bad(&at, "wording must not say 构成"));
+                return Err(bad(&at, "wording must not conclude guilt (forbidden word)"));
             }
             if p.cite.is_empty() {
                 return Err(bad(&at, "cites nothing"));
