@@ -8,7 +8,9 @@
 
 use crate::model::time::{self, DEFAULT_ZONE};
 use crate::model::{Finding, Label, Verdict};
-use crate::vault::{CheckReport, KdfParams, SourceInfo, StoredMessage, Vault};
+use crate::vault::{
+    CheckReport, Correction, KdfParams, SourceInfo, StoredMessage, Vault, VaultSettings,
+};
 use crate::{Error, Result};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -101,6 +103,22 @@ pub fn passwd(path: &Path, old: &str, new: &str) -> Result<()> {
     Ok(())
 }
 
+/// Checks and stores new vault settings (zone, night window, maximum per day, language,
+/// auto-lock minutes) as a settings event.
+///
+/// # Errors
+/// A zone, night window or maximum the classifier would not accept (kind `BadInput`,
+/// naming the value), or a storage failure.
+pub fn update_settings(vault: &mut Vault, settings: &VaultSettings) -> Result<()> {
+    crate::classify::TimeSettings::from_flags(
+        Some(&settings.zone),
+        Some(&settings.night),
+        Some(settings.max_per_day),
+    )?;
+    vault.set_settings(settings)?;
+    Ok(())
+}
+
 /// Which messages to list.
 #[derive(Debug, Clone, Default)]
 pub struct MessageFilter {
@@ -130,7 +148,11 @@ impl MessageFilter {
     ) -> Result<MessageFilter> {
         let labels = labels
             .iter()
-            .map(|l| Label::from_id(l.trim()).ok_or_else(|| Error::bad_input("label", l.clone())))
+            .map(|l| {
+                Label::from_id(l.trim()).ok_or_else(|| {
+                    Error::from(crate::vault::Error::UnknownLabel { label: l.clone() })
+                })
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok(MessageFilter {
             labels,
@@ -255,6 +277,7 @@ pub fn zone(vault: &Vault) -> Result<Tz> {
 /// A damaged record or storage failure.
 pub fn list_messages(vault: &Vault, filter: &MessageFilter) -> Result<Vec<ListedMessage>> {
     let zone = zone(vault)?;
+    let aliases = vault.creditor_aliases()?;
     let sources: HashMap<i64, SourceInfo> =
         vault.sources()?.into_iter().map(|s| (s.id, s)).collect();
     let wanted: Vec<String> = filter
@@ -262,19 +285,29 @@ pub fn list_messages(vault: &Vault, filter: &MessageFilter) -> Result<Vec<Listed
         .iter()
         .map(|c| c.trim().to_lowercase())
         .collect();
+    let mut all = vault.messages()?;
+    all.sort_by_key(|a| (a.message.instant.utc, a.id));
     let mut out = Vec::new();
-    for em in effective_messages(vault)? {
-        let m = &em.stored.message;
-        let v = &em.effective;
+    // Fields are moved, not cloned, and each stored message is dropped as it is listed, so
+    // listing 100,000 messages holds about one copy of them.
+    for sm in all {
+        let m = &sm.message;
         if filter.since.is_some_and(|s| m.instant.utc < s)
             || filter.until.is_some_and(|u| m.instant.utc >= u)
         {
             continue;
         }
+        let corrected = !sm.corrections.is_empty();
+        let original = sm.verdict.creditor.clone();
+        let mut v = if corrected {
+            Correction::apply_all(&sm.verdict, &sm.corrections)
+        } else {
+            sm.verdict
+        };
+        v.creditor = v.creditor.map(|c| aliases.get(&c).cloned().unwrap_or(c));
         if !filter.labels.is_empty() && !v.labels.iter().any(|l| filter.labels.contains(l)) {
             continue;
         }
-        let original = em.stored.verdict.creditor.clone();
         if !wanted.is_empty() {
             let names = [v.creditor.as_deref(), original.as_deref()];
             if !names
@@ -285,26 +318,28 @@ pub fn list_messages(vault: &Vault, filter: &MessageFilter) -> Result<Vec<Listed
                 continue;
             }
         }
-        let src = sources.get(&em.stored.source_id);
+        let src = sources.get(&sm.source_id);
+        let ts = sm.message.instant.rfc3339_in(zone);
+        let message = sm.message;
         out.push(ListedMessage {
-            id: em.stored.id,
-            address: m.address.clone(),
-            body: m.body.clone(),
-            ts: m.instant.rfc3339_in(zone),
-            direction: m.direction.as_str(),
-            kind: m.kind.as_str(),
+            id: sm.id,
+            address: message.address,
+            body: message.body,
+            ts,
+            direction: message.direction.as_str(),
+            kind: message.kind.as_str(),
             source: SourceRef {
                 name: src.map(|s| s.name.clone()).unwrap_or_default(),
                 sha256: src.map(|s| s.sha256.clone()).unwrap_or_default(),
             },
             collection: v.collection,
-            labels: v.labels.clone(),
-            creditor: v.creditor.clone(),
-            findings: v.findings.clone(),
-            corrected: !em.stored.corrections.is_empty(),
+            labels: v.labels,
             creditor_original: original.filter(|o| Some(o) != v.creditor.as_ref()),
-            contact_name: m.contact_name.clone(),
-            origin: m.origin.clone(),
+            creditor: v.creditor,
+            findings: v.findings,
+            corrected,
+            contact_name: message.contact_name,
+            origin: message.origin,
         });
     }
     Ok(out)

@@ -4,7 +4,8 @@
 use super::args::{ListFormat, MessagesArgs};
 use quzheng::api::vault as api;
 use quzheng::i18n::{self, vault as t, Lang};
-use quzheng::{Error, Result};
+use quzheng::vault::Error as VaultError;
+use quzheng::Result;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -18,7 +19,7 @@ pub fn vault_path(given: Option<&Path>) -> Result<PathBuf> {
     given
         .map(Path::to_path_buf)
         .or_else(api::default_vault_path)
-        .ok_or_else(|| Error::bad_input("vault_path", "--vault"))
+        .ok_or_else(|| VaultError::NoDefaultPath.into())
 }
 
 /// The passphrase: `QUZHENG_PASSPHRASE`, else a prompt that does not echo.
@@ -29,27 +30,24 @@ pub fn passphrase(lang: Lang) -> Result<Zeroizing<String>> {
     from_env_or_prompt("QUZHENG_PASSPHRASE", t::prompt_passphrase(lang))
 }
 
-fn from_env_or_prompt(var: &str, prompt: &str) -> Result<Zeroizing<String>> {
+fn from_env_or_prompt(var: &'static str, prompt: &str) -> Result<Zeroizing<String>> {
     if let Some(v) = std::env::var_os(var) {
         return Ok(Zeroizing::new(v.to_string_lossy().into_owned()));
     }
     rpassword::prompt_password(prompt)
         .map(Zeroizing::new)
-        .map_err(|_| Error::bad_input("passphrase", var))
+        .map_err(|_| VaultError::NoPassphrase { var }.into())
 }
 
 /// A new passphrase from `var`, or prompted twice.
-fn new_passphrase(var: &str, lang: Lang) -> Result<Zeroizing<String>> {
+fn new_passphrase(var: &'static str, lang: Lang) -> Result<Zeroizing<String>> {
     if std::env::var_os(var).is_some() {
         return from_env_or_prompt(var, "");
     }
     let a = from_env_or_prompt(var, t::prompt_new_passphrase(lang))?;
     let b = from_env_or_prompt(var, t::prompt_repeat_passphrase(lang))?;
     if a != b {
-        return Err(Error::bad_input(
-            "passphrase_mismatch",
-            t::passphrases_differ(lang),
-        ));
+        return Err(VaultError::PassphrasesDiffer.into());
     }
     Ok(a)
 }

@@ -82,6 +82,28 @@ pub fn error_message(err: &Error, lang: Lang) -> String {
             path.display(),
             super::io_reason(source, lang)
         ),
+        (Error::NoPassphrase { var }, Lang::Zh) => format!(
+            "需要证据库密码：请在终端中运行以便输入密码，或设置环境变量 {var}。"
+        ),
+        (Error::NoPassphrase { var }, Lang::En) => format!(
+            "A vault passphrase is needed: run this in a terminal to type it, or set {var}."
+        ),
+        (Error::PassphrasesDiffer, Lang::Zh) => "两次输入的新密码不一致，密码未设置。".to_string(),
+        (Error::PassphrasesDiffer, Lang::En) => {
+            "The two new passphrases differ; nothing was set.".to_string()
+        }
+        (Error::NoDefaultPath, Lang::Zh) => {
+            "找不到用户目录来存放证据库，请用 --vault 指定证据库文件。".to_string()
+        }
+        (Error::NoDefaultPath, Lang::En) => {
+            "There is no home directory for the vault; give one with --vault.".to_string()
+        }
+        (Error::UnknownLabel { label }, Lang::Zh) => format!(
+            "没有这个标签：{label}（可用 threat、insult、third_party_disclosure、impersonation、deception、night_contact、excessive_frequency）。"
+        ),
+        (Error::UnknownLabel { label }, Lang::En) => format!(
+            "Unknown label: {label} (use threat, insult, third_party_disclosure, impersonation, deception, night_contact or excessive_frequency)."
+        ),
         (Error::Busy, Lang::Zh) => {
             "证据库正被另一个程序使用，请关闭它（例如取证桌面版）后重试。".to_string()
         }
@@ -242,11 +264,6 @@ pub fn prompt_repeat_passphrase(lang: Lang) -> &'static str {
     lang.pick("再次输入新密码：", "Repeat the new passphrase: ")
 }
 
-/// The two new passphrases differ.
-pub fn passphrases_differ(lang: Lang) -> &'static str {
-    lang.pick("两次输入的密码不一致。", "The two passphrases differ.")
-}
-
 /// Column headings of the `messages` table.
 pub fn table_headings(lang: Lang) -> [&'static str; 6] {
     match lang {
@@ -279,24 +296,6 @@ pub fn import_summary(
         Lang::En => format!(
             "{file}: imported {imported}, duplicates {duplicates} (already stored, not added again), skipped {skipped}, warnings {warnings}."
         ),
-    }
-}
-
-/// `import`: a skipped record.
-pub fn skipped_line(location: &str, reason: &str, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => format!("  跳过 {location}：{reason}"),
-        Lang::En => format!("  skipped {location}: {reason}"),
-    }
-}
-
-/// `import`: a warning.
-pub fn warning_line(location: Option<&str>, text: &str, lang: Lang) -> String {
-    match (location, lang) {
-        (Some(l), Lang::Zh) => format!("  警告 {l}：{text}"),
-        (Some(l), Lang::En) => format!("  warning {l}: {text}"),
-        (None, Lang::Zh) => format!("  警告：{text}"),
-        (None, Lang::En) => format!("  warning: {text}"),
     }
 }
 

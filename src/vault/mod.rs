@@ -122,6 +122,24 @@ pub enum Error {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// No passphrase: the variable is unset and there is no terminal to ask on.
+    #[error("no passphrase (set {var} or run in a terminal)")]
+    NoPassphrase {
+        /// The environment variable that would supply it.
+        var: &'static str,
+    },
+    /// The new passphrase and its repetition differ.
+    #[error("the two new passphrases differ")]
+    PassphrasesDiffer,
+    /// No vault path given and no home directory to put the default one in.
+    #[error("no vault path and no home directory")]
+    NoDefaultPath,
+    /// A label filter names no contract label.
+    #[error("unknown label {label:?}")]
+    UnknownLabel {
+        /// The value given.
+        label: String,
+    },
     /// Another program holds the vault locked.
     #[error("vault is busy")]
     Busy,
@@ -143,6 +161,10 @@ impl Error {
             | Error::NotAVault { .. }
             | Error::EmptyPassphrase
             | Error::UnknownMessage { .. }
+            | Error::NoPassphrase { .. }
+            | Error::PassphrasesDiffer
+            | Error::NoDefaultPath
+            | Error::UnknownLabel { .. }
             | Error::SourceChanged { .. }
             | Error::SourceRead { .. } => ErrorKind::BadInput,
             Error::WrongPassphrase { .. } => ErrorKind::WrongPassphrase,
@@ -348,6 +370,13 @@ struct MessageRecordRef<'a> {
     message: &'a Message,
 }
 
+/// The serialising twin of [`VerdictRecord`].
+#[derive(Serialize)]
+struct VerdictRecordRef<'a> {
+    run: i64,
+    verdict: &'a Verdict,
+}
+
 #[derive(Serialize, Deserialize)]
 struct VerdictRecord {
     /// The classification-run event id (0 = given at import).
@@ -452,7 +481,12 @@ impl Vault {
             return Err(Error::AlreadyExists { path: path.into() });
         }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            let mut b = std::fs::DirBuilder::new();
+            b.recursive(true);
+            // A directory made for the vault is private to its owner.
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+            b.create(dir).map_err(|source| Error::Io {
                 path: dir.into(),
                 source,
             })?;
@@ -819,30 +853,96 @@ impl Vault {
     /// # Errors
     /// [`Error::RecordDamaged`] naming the first record that fails, or a storage error.
     pub fn messages(&self) -> VResult<Vec<StoredMessage>> {
-        let msgs: Vec<(store::RawMeta, MessageRecord)> =
-            store::read_all(&self.conn, &self.keys, Table::Message)?;
-        let mut verdicts: HashMap<i64, Verdict> = HashMap::new();
-        for (m, v) in store::read_all::<VerdictRecord>(&self.conn, &self.keys, Table::Verdict)? {
-            if let Extra::Msg(id) = m.extra {
-                verdicts.insert(id, v.verdict);
+        // Built in place (ids count from 1 without gaps, so a message's index is id − 1
+        // unless rows were deleted; the map covers that case) to keep one copy in memory.
+        let mut out: Vec<StoredMessage> = Vec::new();
+        let mut index: HashMap<i64, usize> = HashMap::new();
+        store::for_each(
+            &self.conn,
+            &self.keys,
+            Table::Message,
+            |m, r: MessageRecord| {
+                if m.id != out.len() as i64 + 1 {
+                    index.insert(m.id, out.len());
+                }
+                out.push(StoredMessage {
+                    id: m.id,
+                    message: r.message,
+                    verdict: Verdict::default(),
+                    source_id: r.source_id,
+                    corrections: Vec::new(),
+                });
+            },
+        )?;
+        let find = |id: i64| -> Option<usize> {
+            match index.get(&id) {
+                Some(i) => Some(*i),
+                None => usize::try_from(id - 1).ok(),
             }
-        }
-        let mut corrections: HashMap<i64, Vec<Correction>> = HashMap::new();
-        for (m, c) in store::read_all::<Correction>(&self.conn, &self.keys, Table::Correction)? {
-            if let Extra::Msg(id) = m.extra {
-                corrections.entry(id).or_default().push(c);
+        };
+        let mut fill = |id: i64, f: &mut dyn FnMut(&mut StoredMessage)| {
+            if let Some(m) = find(id).and_then(|i| out.get_mut(i)).filter(|m| m.id == id) {
+                f(m);
             }
-        }
-        Ok(msgs
-            .into_iter()
-            .map(|(m, r)| StoredMessage {
-                id: m.id,
-                message: r.message,
-                verdict: verdicts.remove(&m.id).unwrap_or_default(),
-                source_id: r.source_id,
-                corrections: corrections.remove(&m.id).unwrap_or_default(),
-            })
-            .collect())
+        };
+        store::for_each(
+            &self.conn,
+            &self.keys,
+            Table::Verdict,
+            |m, v: VerdictRecord| {
+                if let Extra::Msg(id) = m.extra {
+                    let mut v = Some(v.verdict);
+                    fill(id, &mut |s| s.verdict = v.take().unwrap_or_default());
+                }
+            },
+        )?;
+        store::for_each(
+            &self.conn,
+            &self.keys,
+            Table::Correction,
+            |m, c: Correction| {
+                if let Extra::Msg(id) = m.extra {
+                    let mut c = Some(c);
+                    fill(id, &mut |s| s.corrections.extend(c.take()));
+                }
+            },
+        )?;
+        Ok(out)
+    }
+
+    /// SHA-256 of the latest verdict of each message (of its JSON form), without keeping the
+    /// verdicts: enough to tell which verdicts a re-classification changes.
+    ///
+    /// # Errors
+    /// [`Error::RecordDamaged`] or a storage error.
+    pub fn verdict_digests(&self) -> VResult<HashMap<i64, [u8; 32]>> {
+        let mut out = HashMap::new();
+        store::for_each(
+            &self.conn,
+            &self.keys,
+            Table::Verdict,
+            |m, v: VerdictRecord| {
+                if let Extra::Msg(id) = m.extra {
+                    out.insert(id, verdict_digest(&v.verdict));
+                }
+            },
+        )?;
+        Ok(out)
+    }
+
+    /// Every stored message with its id, without verdicts or corrections, in id order.
+    ///
+    /// # Errors
+    /// [`Error::RecordDamaged`] or a storage error.
+    pub fn messages_only(&self) -> VResult<Vec<(i64, Message)>> {
+        let mut out = Vec::new();
+        store::for_each(
+            &self.conn,
+            &self.keys,
+            Table::Message,
+            |m, r: MessageRecord| out.push((m.id, r.message)),
+        )?;
+        Ok(out)
     }
 
     /// Number of stored messages (no decryption).
@@ -932,13 +1032,26 @@ impl Vault {
                 EventKind::ClassificationRun,
                 serde_json::json!({ "rule_version": rule_version, "changed": changed.len() }),
             )?;
-            for (id, verdict) in changed {
-                let rec = VerdictRecord {
-                    run,
-                    verdict: verdict.clone(),
-                };
-                st.append(tx, keys, Table::Verdict, Extra::Msg(*id), &to_json(&rec))
-                    .map_err(Error::sql)?;
+            // Sealed in batches on several threads, like an import: a first classification
+            // of 100,000 messages writes 100,000 verdicts.
+            for chunk in changed.chunks(IMPORT_BATCH) {
+                let mut hash = st.hash;
+                let batch: Vec<store::Reserved> = chunk
+                    .iter()
+                    .map(|(id, verdict)| {
+                        let rec = VerdictRecordRef { run, verdict };
+                        let (rid, seq) = st.reserve(Table::Verdict);
+                        store::Reserved {
+                            table: Table::Verdict,
+                            id: rid,
+                            seq,
+                            extra: Extra::Msg(*id),
+                            plaintext: zeroize::Zeroizing::new(to_json(&rec)),
+                        }
+                    })
+                    .collect();
+                ChainState::write_reserved(&mut hash, tx, keys, &batch).map_err(Error::sql)?;
+                st.hash = hash;
             }
             Ok(())
         })
@@ -1082,6 +1195,11 @@ impl Vault {
     pub fn check(&self) -> VResult<CheckReport> {
         check::run(&self.conn, &self.keys, &self.vault_id)
     }
+}
+
+/// The digest [`Vault::verdict_digests`] uses: SHA-256 of the verdict's JSON.
+pub fn verdict_digest(v: &Verdict) -> [u8; 32] {
+    Sha256::digest(to_json(v)).into()
 }
 
 /// Reads as many bytes as fit in `buf` (fewer only at end of input).
@@ -1241,10 +1359,7 @@ impl ImportTx<'_> {
         let id = self.reserve(Table::Message, Extra::Fp(fp), to_json(&rec));
         self.added += 1;
         if verdict != &Verdict::default() {
-            let rec = VerdictRecord {
-                run: 0,
-                verdict: verdict.clone(),
-            };
+            let rec = VerdictRecordRef { run: 0, verdict };
             self.reserve(Table::Verdict, Extra::Msg(id), to_json(&rec));
         }
         if self.pending.len() >= IMPORT_BATCH {

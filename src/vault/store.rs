@@ -458,14 +458,30 @@ pub fn meta_set(conn: &Connection, key: &str, value: &[u8]) -> rusqlite::Result<
 
 /// Decrypts every record of `table` in id order into `T`. The first record whose tag fails
 /// stops the read with [`Error::RecordDamaged`] (use `check` to list them all).
-///
-/// Rows are fetched in batches and opened on up to four threads: AES-GCM and JSON parsing
-/// are most of the cost of listing 100,000 messages, and SQLite reads are not.
 pub fn read_all<T: serde::de::DeserializeOwned + Send>(
     conn: &Connection,
     keys: &Keys,
     table: Table,
 ) -> Result<Vec<(RawMeta, T)>, Error> {
+    let mut out = Vec::new();
+    for_each(conn, keys, table, |m, v| out.push((m, v)))?;
+    Ok(out)
+}
+
+/// Decrypts every record of `table` and hands each to `f` in id order, without keeping
+/// them all: superseded verdicts, for instance, are dropped as soon as they are replaced.
+///
+/// Rows are fetched in batches and opened on up to four threads: AES-GCM and JSON parsing
+/// are most of the cost of listing 100,000 messages, and SQLite reads are not.
+///
+/// # Errors
+/// [`Error::RecordDamaged`] for the first record whose tag fails, or a storage error.
+pub fn for_each<T: serde::de::DeserializeOwned + Send>(
+    conn: &Connection,
+    keys: &Keys,
+    table: Table,
+    mut f: impl FnMut(RawMeta, T),
+) -> Result<(), Error> {
     const BATCH: usize = 8192;
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -475,7 +491,6 @@ pub fn read_all<T: serde::de::DeserializeOwned + Send>(
         .prepare_cached(table.select_sql())
         .map_err(Error::sql)?;
     let mut rows = stmt.query([]).map_err(Error::sql)?;
-    let mut out = Vec::new();
     let mut batch: Vec<RawRow> = Vec::with_capacity(BATCH);
     loop {
         batch.clear();
@@ -490,7 +505,8 @@ pub fn read_all<T: serde::de::DeserializeOwned + Send>(
         }
         if threads == 1 || batch.len() < 256 {
             for row in &batch {
-                out.push(open_row(keys, table, row)?);
+                let (m, v) = open_row(keys, table, row)?;
+                f(m, v);
             }
         } else {
             let per = batch.len().div_ceil(threads);
@@ -512,14 +528,16 @@ pub fn read_all<T: serde::de::DeserializeOwned + Send>(
                     .collect()
             });
             for p in parts {
-                out.extend(p?);
+                for (m, v) in p? {
+                    f(m, v);
+                }
             }
         }
         if batch.len() < BATCH {
             break;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// The plaintext columns of a decrypted record.

@@ -401,3 +401,145 @@ fn nothing_readable_at_rest() {
         );
     }
 }
+
+#[test]
+fn older_schema_is_migrated_with_an_event() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("v.qz");
+    let mut v = fast(&p);
+    import(&mut v, b"x", &[msg(1, "a")]);
+    drop(v);
+    let c = Connection::open(&p).unwrap();
+    store::meta_set(&c, "schema", b"0").unwrap();
+    drop(c);
+    let v = Vault::open(&p, PASS).unwrap();
+    let e = v.events().unwrap();
+    assert_eq!(e.last().unwrap().kind, EventKind::Migration);
+    assert!(v.check().unwrap().is_intact());
+    drop(v);
+    let c = Connection::open(&p).unwrap();
+    assert_eq!(
+        store::meta_get(&c, "schema").unwrap().unwrap(),
+        store::SCHEMA_VERSION.to_string().into_bytes()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn vault_file_and_new_directory_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("new/dir/v.qz");
+    drop(fast(&p));
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&p), 0o600);
+    assert_eq!(mode(p.parent().unwrap()), 0o700);
+}
+
+/// A vault with a record in every table.
+fn full_vault(p: &Path) {
+    let mut v = fast(p);
+    let mut tx = v
+        .begin_import(src("a.xml"), &mut &b"original bytes"[..])
+        .unwrap();
+    for i in 0..3 {
+        tx.add(&msg(i, "m"), &threat()).unwrap();
+    }
+    tx.commit(serde_json::json!({})).unwrap();
+    v.add_correction(
+        1,
+        Correction {
+            add: vec![Label::Insult],
+            remove: vec![],
+            note: "n".into(),
+            at: Utc::now(),
+        },
+    )
+    .unwrap();
+}
+
+#[test]
+fn every_flipped_blob_and_deleted_row_is_caught() {
+    let d = tempfile::tempdir().unwrap();
+    let base = d.path().join("base.qz");
+    full_vault(&base);
+    let cols: &[(&str, &[&str])] = &[
+        ("event", &["nonce", "ct", "hash"]),
+        ("source", &["nonce", "ct", "hash"]),
+        ("chunk", &["nonce", "ct", "hash"]),
+        ("message", &["fp", "nonce", "ct", "hash"]),
+        ("verdict", &["nonce", "ct", "hash"]),
+        ("correction", &["nonce", "ct", "hash"]),
+    ];
+    let mut n = 0;
+    for (table, blobs) in cols {
+        for col in *blobs {
+            let p = d.path().join(format!("{table}-{col}.qz"));
+            std::fs::copy(&base, &p).unwrap();
+            let c = Connection::open(&p).unwrap();
+            let mut b: Vec<u8> = c
+                .query_row(
+                    &format!("SELECT {col} FROM {table} WHERE id = 1"),
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            let mid = b.len() / 2;
+            b[mid] ^= 0x10;
+            c.execute(&format!("UPDATE {table} SET {col} = ?1 WHERE id = 1"), [b])
+                .unwrap();
+            drop(c);
+            let r = Vault::open(&p, PASS).unwrap().check().unwrap();
+            assert!(!r.is_intact(), "flipped {table}.{col} not caught");
+            n += 1;
+        }
+        let p = d.path().join(format!("{table}-deleted.qz"));
+        std::fs::copy(&base, &p).unwrap();
+        let c = Connection::open(&p).unwrap();
+        assert_eq!(
+            c.execute(&format!("DELETE FROM {table} WHERE id = 1"), [])
+                .unwrap(),
+            1
+        );
+        drop(c);
+        let r = Vault::open(&p, PASS).unwrap().check().unwrap();
+        assert!(
+            r.problems
+                .iter()
+                .any(|x| matches!(x, Problem::MissingRows { table: t, from: 1, .. } if t == table)),
+            "deleted {table} #1 not named: {:?}",
+            r.problems
+        );
+        n += 1;
+    }
+    assert_eq!(n, 25);
+    // Header blobs: a damaged header is damage, never "wrong passphrase".
+    for key in [
+        "salt",
+        "kdf",
+        "wrap_nonce",
+        "wrap_ct",
+        "header_sum",
+        "check_ct",
+        "vault_id",
+    ] {
+        let p = d.path().join(format!("meta-{key}.qz"));
+        std::fs::copy(&base, &p).unwrap();
+        let c = Connection::open(&p).unwrap();
+        let mut b = store::meta_get(&c, key).unwrap().unwrap();
+        b[0] ^= 0x01;
+        store::meta_set(&c, key, &b).unwrap();
+        drop(c);
+        let e = Vault::open(&p, PASS).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Damaged, "meta {key}: {e:?}");
+    }
+    let p = d.path().join("meta-head.qz");
+    std::fs::copy(&base, &p).unwrap();
+    let c = Connection::open(&p).unwrap();
+    let mut b = store::meta_get(&c, "head").unwrap().unwrap();
+    b[40] ^= 0x01;
+    store::meta_set(&c, "head", &b).unwrap();
+    drop(c);
+    let r = Vault::open(&p, PASS).unwrap().check().unwrap();
+    assert!(r.problems.contains(&Problem::HeadDamaged));
+}
