@@ -532,8 +532,9 @@ impl RuleSet {
             pack.hits(&n, &mut hits);
             if let Some((ss, se)) = sig {
                 hits.retain(|h| {
-                    n.original_span(h.start, h.end)
-                        .is_none_or(|(s, e)| !(s >= ss && e <= se))
+                    h.start == h.end
+                        || n.original_span(h.start, h.end)
+                            .is_none_or(|(s, e)| !(s >= ss && e <= se))
                 });
             }
             let mut scored: Vec<usize> = Vec::new();
@@ -555,7 +556,9 @@ impl RuleSet {
             }
         }
         a.signature = creditor::signature(body);
-        if a.signature.is_none() {
+        // Platform names are looked for only where collection is possible: capture
+        // groups need the slow regex engine.
+        if a.signature.is_none() && a.score >= 1 {
             a.platform = self.creditor.platform(&n, body);
         }
         a.norm = if a.hits.is_empty() { None } else { Some(n) };
