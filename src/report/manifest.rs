@@ -238,6 +238,13 @@ impl VerifyReport {
     }
 }
 
+fn find_first(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    hay.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
 fn find_last(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).rposition(|w| w == needle)
 }
@@ -284,6 +291,18 @@ pub fn verify(bytes: &[u8]) -> Result<VerifyReport, ()> {
         problems: Vec::new(),
     };
     let manifest = mark.and_then(|m| parse_manifest(bytes, m));
+    // A pack has exactly one cross-reference section, and its seal follows the first
+    // `%%EOF`. An incremental update adds another `startxref … %%EOF`; someone who appends
+    // one and then appends a fresh seal over the whole file would pass the hash checks, so
+    // the structure itself is checked too.
+    let first_eof_end = find_first(bytes, b"%%EOF\n", mark.unwrap_or(0)).map(|p| p + 6);
+    let startxrefs = bytes.windows(9).filter(|w| *w == b"startxref").count();
+    let mut structural_append = None;
+    if let (Some(e), Some(p)) = (first_eof_end, seal_at) {
+        if p > e || startxrefs > 1 {
+            structural_append = Some(p.saturating_sub(e));
+        }
+    }
     // The seal line: SEAL + 64 hex + " manifest=" + 64 hex + "\n".
     let mut sealed_file = None;
     let mut sealed_json = None;
@@ -306,11 +325,16 @@ pub fn verify(bytes: &[u8]) -> Result<VerifyReport, ()> {
             } else {
                 report.problems.push(Problem::SealMissing);
             }
-            if let Some(e) = line_end {
-                if e < bytes.len() {
-                    report.problems.push(Problem::Appended {
-                        bytes: bytes.len() - e,
-                    });
+            // One line for appended data: what follows the seal, else what sits between
+            // the pack's own end and a later seal.
+            match line_end {
+                Some(e) if e < bytes.len() => report.problems.push(Problem::Appended {
+                    bytes: bytes.len() - e,
+                }),
+                _ => {
+                    if let Some(b) = structural_append {
+                        report.problems.push(Problem::Appended { bytes: b });
+                    }
                 }
             }
         }

@@ -320,6 +320,31 @@ mod tests {
             "{:?}",
             r.problems
         );
+        // Appending an update and then a fresh seal over the whole file is caught too.
+        let mut resealed = appended.clone();
+        let h = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&resealed));
+        let old_seal = pack
+            .pdf
+            .windows(17)
+            .rposition(|w| w == b"%QZSEAL-1 sha256=")
+            .unwrap();
+        let json_hash = std::str::from_utf8(&pack.pdf[old_seal..])
+            .unwrap()
+            .split("manifest=")
+            .nth(1)
+            .unwrap()
+            .trim()
+            .to_string();
+        resealed
+            .extend_from_slice(format!("%QZSEAL-1 sha256={h} manifest={json_hash}\n").as_bytes());
+        let r = verify(&resealed).unwrap();
+        assert!(
+            r.problems
+                .iter()
+                .any(|p| matches!(p, Problem::Appended { .. })),
+            "{:?}",
+            r.problems
+        );
         let m: manifest::Manifest = {
             let mark = pack
                 .pdf
@@ -382,6 +407,9 @@ mod tests {
         let pack = build(&input, &opts()).unwrap();
         assert!(pack.pages > 5);
         assert!(verify(&pack.pdf).unwrap().intact());
+        if let Ok(dir) = std::env::var("QUZHENG_KEEP_PACK") {
+            std::fs::write(format!("{dir}/hostile.pdf"), &pack.pdf).unwrap();
+        }
     }
 
     #[test]
