@@ -283,16 +283,7 @@ pub fn write_report(
         }
         extra.push(p);
     }
-    vault.log_event(
-        EventKind::Export,
-        serde_json::json!({
-            "what": "evidence_pack",
-            "pack_id": pack.pack_id,
-            "manifest_hash": pack.manifest_hash,
-            "sha256": pack.sha256,
-            "records": input.messages.len(),
-        }),
-    )?;
+    record_export(vault, &pack, input.messages.len())?;
     Ok(ReportOutcome {
         pdf: out.to_path_buf(),
         sha256: pack.sha256,
@@ -302,6 +293,26 @@ pub fn write_report(
         messages: input.messages.len(),
         extra,
     })
+}
+
+/// Logs an export event for `pack` in the vault's hash chain (pack id, manifest hash, file
+/// hash, record count; never message text). Call it after saving a pack, as
+/// [`write_report`] does, so a later forgery no longer matches the vault's record.
+///
+/// # Errors
+/// A vault failure.
+pub fn record_export(vault: &mut Vault, pack: &Pack, records: usize) -> Result<()> {
+    vault.log_event(
+        EventKind::Export,
+        serde_json::json!({
+            "what": "evidence_pack",
+            "pack_id": pack.pack_id,
+            "manifest_hash": pack.manifest_hash,
+            "sha256": pack.sha256,
+            "records": records,
+        }),
+    )?;
+    Ok(())
 }
 
 /// Checks a pack file.
