@@ -1122,6 +1122,26 @@ fn appendix(fl: &mut Flow, m: &Model, input: &PackInput, lang: Lang) {
     fl.table_end();
 }
 
+/// Up to `per` messages of each creditor that carry a text label, with distinct texts, so a
+/// letter quotes every respondent without repeating the same template.
+fn flagged_distinct<'m, 'a>(m: &'m Model<'a>, per: usize) -> Vec<&'m Entry<'a>> {
+    let mut out = Vec::new();
+    for g in &m.groups {
+        let mut seen = BTreeSet::new();
+        for e in g.entries.iter().map(|&i| &m.entries[i]) {
+            if seen.len() >= per {
+                break;
+            }
+            let flagged = e.pm.verdict.labels.iter().any(|l| !l.is_time_label());
+            if flagged && e.pm.message.kind != Kind::Call && seen.insert(e.pm.message.body.as_str())
+            {
+                out.push(e);
+            }
+        }
+    }
+    out
+}
+
 /// The letter for an audience, as paragraphs: the first is the title, `## ` starts a
 /// sub-heading. Also used for the DOCX.
 fn letter_paragraphs(
@@ -1179,32 +1199,21 @@ fn letter_paragraphs(
         .map(|s| s.short.clone())
         .unwrap_or_default();
     let mut out = Vec::new();
-    // Up to four messages per creditor with a text label (distinct texts), so the letter
-    // quotes every respondent.
-    let mut quotes = Vec::new();
-    for g in &m.groups {
-        let mut seen = BTreeSet::new();
-        for e in g.entries.iter().map(|&i| &m.entries[i]).filter(|e| {
-            e.pm.verdict.labels.iter().any(|l| !l.is_time_label())
-                && e.pm.message.kind != Kind::Call
-        }) {
-            if seen.len() >= 4 {
-                break;
-            }
-            if seen.insert(e.pm.message.body.as_str()) {
-                quotes.push(f(
-                    lang,
-                    "letter.quote",
-                    &[
-                        &e.no.to_string(),
-                        &fmt_local(&e.local),
-                        &e.pm.message.address,
-                        &e.pm.message.body,
-                    ],
-                ));
-            }
-        }
-    }
+    let quotes: Vec<String> = flagged_distinct(m, 4)
+        .into_iter()
+        .map(|e| {
+            f(
+                lang,
+                "letter.quote",
+                &[
+                    &e.no.to_string(),
+                    &fmt_local(&e.local),
+                    &e.pm.message.address,
+                    &e.pm.message.body,
+                ],
+            )
+        })
+        .collect();
     let evidence: Vec<String> = m
         .groups
         .iter()
@@ -1248,15 +1257,7 @@ fn letter_paragraphs(
             out.extend(evidence);
             out.push(format!("## {}", t(lang, "letter.12321.title")));
             out.push(t(lang, "letter.12321.intro").to_string());
-            for e in m
-                .entries
-                .iter()
-                .filter(|e| {
-                    e.pm.verdict.labels.iter().any(|l| !l.is_time_label())
-                        && e.pm.message.kind != Kind::Call
-                })
-                .take(20)
-            {
+            for e in flagged_distinct(m, 6) {
                 out.push(f(
                     lang,
                     "letter.12321.item",
