@@ -289,10 +289,20 @@ fn killed_import_leaves_a_clean_vault_and_rerun_completes() {
     }
     let out = v.cmd(&["check"]).ok();
     assert!(out.contains("完好"), "{out}");
+    // One transaction: all or nothing (all only if the kill landed after the commit, while
+    // the vault was being re-classified).
     let listed = v.cmd(&["messages", "--format", "jsonl"]).ok();
-    assert_eq!(listed.lines().count(), 0, "a killed import keeps nothing");
+    let kept = listed.lines().count();
+    assert!(kept == 0 || kept == n, "a killed import kept {kept} of {n}");
     let out = v.cmd(&["import"]).arg(&f).ok();
-    assert!(out.contains(&format!("导入 {n} 条")), "{out}");
+    assert!(out.contains(&format!("导入 {} 条", n - kept)), "{out}");
+    assert_eq!(
+        v.cmd(&["messages", "--format", "jsonl"])
+            .ok()
+            .lines()
+            .count(),
+        n
+    );
     let out = v.cmd(&["import"]).arg(&f).ok();
     assert!(out.contains(&format!("导入 0 条，重复 {n} 条")), "{out}");
     v.cmd(&["check"]).ok();
@@ -438,4 +448,74 @@ fn cmd_for(path: &Path, args: &[&str]) -> crate::util::Cmd {
     crate::util::Cmd::new(args)
         .env("QUZHENG_VAULT", path)
         .env("QUZHENG_PASSPHRASE", PASS)
+}
+
+#[test]
+fn bad_rule_packs_are_refused_before_importing() {
+    let v = TempVault::init();
+    let f = write(&v, "a.jsonl", &sample_jsonl());
+    let (code, err) = fails(
+        &v.cmd(&["import", "--rules"])
+            .arg(v.file("no-such-rules"))
+            .arg(&f)
+            .output(),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no-such-rules"), "{err}");
+    let listed = v.cmd(&["messages", "--format", "jsonl"]).ok();
+    assert_eq!(listed.lines().count(), 0, "nothing imported");
+}
+
+#[test]
+fn import_classifies_and_messages_filters_by_label() {
+    let v = TempVault::init();
+    let f = write(&v, "a.jsonl", &sample_jsonl());
+    let out = v.cmd(&["import"]).arg(&f).ok();
+    assert!(out.contains("条为催收消息"), "{out}");
+    let all = jsonl_lines(&v.cmd(&["messages", "--format", "jsonl"]).ok());
+    // The lender's threat is collection with at least one label, creditor from its signature.
+    assert_eq!(all[0]["collection"], true, "{}", all[0]);
+    assert!(
+        !all[0]["labels"].as_array().unwrap().is_empty(),
+        "{}",
+        all[0]
+    );
+    assert_eq!(all[0]["creditor"], LENDER);
+    // An outgoing message is never collection.
+    assert_eq!(all[2]["collection"], false);
+    assert_eq!(all[2]["labels"], serde_json::json!([]));
+    // Whatever labels the classifier gave, filtering by each returns exactly those messages.
+    for l in [
+        "threat",
+        "insult",
+        "third_party_disclosure",
+        "impersonation",
+        "deception",
+        "night_contact",
+        "excessive_frequency",
+    ] {
+        let expect: Vec<i64> = all
+            .iter()
+            .filter(|m| m["labels"].as_array().unwrap().iter().any(|x| x == l))
+            .map(|m| m["id"].as_i64().unwrap())
+            .collect();
+        let got: Vec<i64> =
+            jsonl_lines(&v.cmd(&["messages", "--format", "jsonl", "--label", l]).ok())
+                .iter()
+                .map(|m| m["id"].as_i64().unwrap())
+                .collect();
+        assert_eq!(got, expect, "{l}");
+    }
+    // Findings point into the body.
+    for m in &all {
+        let body: Vec<char> = m["body"].as_str().unwrap().chars().collect();
+        for f in m["findings"].as_array().unwrap() {
+            let (s, e) = (
+                f["start"].as_u64().unwrap() as usize,
+                f["end"].as_u64().unwrap() as usize,
+            );
+            let slice: String = body[s..e].iter().collect();
+            assert_eq!(f["text"].as_str().unwrap(), slice);
+        }
+    }
 }

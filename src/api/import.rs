@@ -96,6 +96,8 @@ pub fn import_files(
     opts: &ImportOptions,
     on_progress: &mut dyn FnMut(ImportProgress),
 ) -> Result<ImportOutcome> {
+    // Rule packs first: a bad `--rules` folder is refused before anything is imported.
+    let rules = super::classify::load_rules(opts.rules.as_deref())?;
     let mut vault = super::vault::open_or_create(vault_path, passphrase, opts.create)?;
     let mut outcomes = Vec::with_capacity(files.len());
     for (i, path) in files.iter().enumerate() {
@@ -108,15 +110,12 @@ pub fn import_files(
         };
         outcomes.push(import_one(&mut vault, path, opts.format, &mut p)?);
     }
-    let (collection, rule_version) = match classify_vault(&mut vault, opts.rules.as_deref())? {
-        Some((c, v)) => (Some(c), Some(v)),
-        None => (None, None),
-    };
+    let (collection, rule_version) = classify_vault_with(&mut vault, &rules)?;
     Ok(ImportOutcome {
         files: outcomes,
         total: vault.message_count()?,
-        collection,
-        rule_version,
+        collection: Some(collection),
+        rule_version: Some(rule_version),
     })
 }
 
@@ -239,6 +238,18 @@ fn import_one(
 /// A rule-pack or vault failure.
 pub fn classify_vault(vault: &mut Vault, rules: Option<&Path>) -> Result<Option<(u64, String)>> {
     let rules = super::classify::load_rules(rules)?;
+    classify_vault_with(vault, &rules).map(Some)
+}
+
+/// [`classify_vault`] with rule packs already loaded. Returns the number of collection
+/// messages and the rule version.
+///
+/// # Errors
+/// A vault failure.
+pub fn classify_vault_with(
+    vault: &mut Vault,
+    rules: &crate::classify::RuleSet,
+) -> Result<(u64, String)> {
     let settings = vault.settings()?;
     // Settings were validated when set; fall back to the contract defaults rather than
     // refuse to classify if an old vault holds something this build cannot read.
@@ -256,7 +267,7 @@ pub fn classify_vault(vault: &mut Vault, rules: Option<&Path>) -> Result<Option<
         .iter()
         .map(|(_, m)| crate::classify::Input::from_message(m))
         .collect();
-    let verdicts = crate::classify::classify_batch(&rules, &inputs, &time);
+    let verdicts = crate::classify::classify_batch(rules, &inputs, &time);
     drop(inputs);
     let collection = verdicts.iter().filter(|v| v.collection).count() as u64;
     let default = crate::vault::verdict_digest(&Verdict::default());
@@ -274,5 +285,5 @@ pub fn classify_vault(vault: &mut Vault, rules: Option<&Path>) -> Result<Option<
     if !changed.is_empty() || !same_version_ran {
         vault.store_verdicts(&version, &changed)?;
     }
-    Ok(Some((collection, version)))
+    Ok((collection, version))
 }

@@ -17,7 +17,7 @@
 use super::normalize::{Normalized, Normalizer};
 use super::Error;
 use crate::model::Label;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use serde::Deserialize;
 
@@ -302,6 +302,10 @@ impl Pack {
             Some(
                 AhoCorasickBuilder::new()
                     .match_kind(MatchKind::LeftmostLongest)
+                    // A full DFA: keyword search was 17 % of classification time with the
+                    // default NFA (perf over 100k messages); one automaton over all packs
+                    // was no faster and loaded slower (45–55 ms against 34 ms).
+                    .kind(Some(AhoCorasickKind::DFA))
                     .build(&keywords)
                     .map_err(|e| Error::BadRegex {
                         file: file.to_string(),
