@@ -39,34 +39,41 @@ pub struct VaultBench {
     pub cpu_s: Option<[f64; 3]>,
 }
 
-/// A synthetic collection message (no real person's data).
-fn synthetic(i: usize) -> (Message, Verdict) {
-    const BODIES: [&str; 4] = [
-        "【速借宝】您的借款已逾期{}天，请今日内还款，否则将上门拜访并通知您的亲友。",
-        "Your loan is {} days overdue. Pay today or we will contact your employer.",
-        "【闪电贷】尊敬的客户，您的账单将于{}日到期，请按时还款。",
-        "老赖，再不还钱后果自负，已立案处理 {}",
-    ];
-    let body = BODIES[i % BODIES.len()].replace("{}", &(i % 97).to_string());
+/// Synthetic bodies (a data file, so no message text sits in the code).
+const BODIES: &str = include_str!("../../assets/bench/vault-messages.txt");
+
+/// A synthetic message; every third one with a verdict naming the creditor of its
+/// 【signature】 and a finding on its first four characters after it.
+fn synthetic(bodies: &[&str], i: usize) -> (Message, Verdict) {
+    let body = bodies[i % bodies.len()].replace("{}", &(i % 97).to_string());
     let t = Instant::from_unix_ms(1_767_225_600_000 + i as i64 * 37_000)
         .expect("synthetic instants are in range");
-    let m = Message::sms(format!("1069{:07}", i % 5_000), body, t);
     let v = if i.is_multiple_of(3) {
+        let creditor = body
+            .split_once('\u{3011}')
+            .and_then(|(head, _)| head.split_once('\u{3010}'))
+            .map(|(_, name)| name.to_string());
+        let start = body
+            .chars()
+            .position(|c| c == '\u{3011}')
+            .map_or(0, |p| p + 1);
+        let text: String = body.chars().skip(start).take(4).collect();
         Verdict {
             collection: true,
-            labels: vec![Label::Threat, Label::ThirdPartyDisclosure],
-            creditor: Some("速借宝".into()),
+            labels: vec![Label::ThirdPartyDisclosure, Label::Threat],
+            creditor,
             findings: vec![Finding {
                 label: Label::Threat,
                 rule: "threat.visit".into(),
-                start: 20,
-                end: 24,
-                text: "上门拜访".into(),
+                start,
+                end: start + text.chars().count(),
+                text,
             }],
         }
     } else {
         Verdict::default()
     };
+    let m = Message::sms(format!("1069{:07}", i % 5_000), body, t);
     (m, v)
 }
 
@@ -90,6 +97,10 @@ pub fn run(
     let mut v = Vault::open(&path, pass)?;
     let unlock_s = t.elapsed().as_secs_f64();
 
+    let bodies: Vec<&str> = BODIES
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .collect();
     let source = b"synthetic source file for the benchmark".to_vec();
     let c0 = cpu();
     let t = Clock::now();
@@ -104,7 +115,7 @@ pub fn run(
     // Messages are made one at a time, as an importer streams them, so memory is the
     // vault's and not a pre-built array's. Making one costs well under a microsecond.
     for i in 0..n {
-        let (m, verdict) = synthetic(i);
+        let (m, verdict) = synthetic(&bodies, i);
         tx.add(&m, &verdict)?;
     }
     tx.commit(serde_json::json!({ "bench": n }))?;
@@ -138,7 +149,7 @@ pub fn run(
         &mut &b"more"[..],
     )?;
     for i in n..n + 1000 {
-        let (m, verdict) = synthetic(i);
+        let (m, verdict) = synthetic(&bodies, i);
         tx.add(&m, &verdict)?;
     }
     tx.commit(serde_json::json!({ "bench": 1000 }))?;
