@@ -7,3 +7,5 @@ pub mod classify;
 // vault area
 pub mod import;
 pub mod vault;
+// report area
+pub mod report;

@@ -43,6 +43,7 @@ pub fn run(args: &BenchArgs, lang: Lang) -> Result<ExitCode> {
         vault(args.n)?;
         ran = true;
     }
+    // import area
     if all || args.what == "import" {
         import(args.n)?;
         ran = true;
@@ -57,6 +58,11 @@ pub fn run(args: &BenchArgs, lang: Lang) -> Result<ExitCode> {
     }
     if all || args.what == "classify" {
         super::cmd_classify::run_bench(args.n, lang)?;
+        ran = true;
+    }
+    // report area
+    if all || args.what == "report" {
+        super::cmd_report::bench(args.n)?;
         ran = true;
     }
     // Other areas add their `if` here.
