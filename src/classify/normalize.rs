@@ -5,9 +5,10 @@
 //! and look-alike characters. [`Normalizer::normalize`] undoes these, in this order:
 //!
 //! 1. NFKC width folding per character (`ＸＸ`→`xx`, `①`→`1`), ASCII lower-cased;
-//! 2. separators dropped: white space, `* . · - _ ~ | / \ # + = ^`, zero-width characters,
+//! 2. look-alike characters replaced (table from the rule packs, `[[lookalike]]`; this
+//!    comes first so that a pictograph standing for a character, 🚪 for 门, is kept);
+//! 3. separators dropped: white space, `* . · - _ ~ | / \ # + = ^`, zero-width characters,
 //!    variation selectors, emoji and other pictographs;
-//! 3. look-alike characters replaced (table from the rule packs, `[[lookalike]]`);
 //! 4. traditional → simplified (the `fast2s` tables, derived from OpenCC; character for
 //!    character, so the map stays exact);
 //! 5. substitutions (`[[substitute]]` in the rule packs: `bao`→`爆`, `cs`→`催收`), matched
@@ -228,13 +229,12 @@ impl Normalizer {
         }
     }
 
-    /// Step 2 and 3 for one folded character: drops separators, replaces look-alikes,
+    /// Steps 2 and 3 for one folded character: replaces look-alikes, drops separators,
     /// appends to `out` with its original character index `i`.
     #[inline]
     fn push(&self, d: char, i: u32, out: &mut Normalized, any_non_ascii: &mut bool) {
-        if is_separator(d) {
-            return;
-        }
+        // Look-alikes first, so a pictograph written for a character (a door emoji for
+        // 门) is read as that character instead of being dropped as a separator.
         let d = if d.is_ascii() && !self.ascii_lookalikes {
             d
         } else {
@@ -243,6 +243,9 @@ impl Normalizer {
                 Err(_) => d,
             }
         };
+        if is_separator(d) {
+            return;
+        }
         *any_non_ascii |= !d.is_ascii();
         out.map.push((out.text.len() as u32, i, i + 1));
         out.text.push(d);
