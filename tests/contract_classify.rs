@@ -252,13 +252,13 @@ fn eval(path: &std::path::Path) -> (f64, f64, String) {
     eval_with(path, 0.0)
 }
 
-/// The goals on the held-out split. NOT MET: the blind split (v11, run once before
-/// any tuning on it) scores macro-F1 0.893 and collection F1 0.936, with 2 labels on
+/// The goals on the held-out split. NOT MET: the blind split (v12, run once before
+/// any tuning on it) scores macro-F1 0.782 and collection F1 0.949, with 2 labels on
 /// non-collection messages; see
 /// tests/fixtures/corpus/README.md. Kept (ignored) so the goal stays visible and can be
 /// checked with `cargo test -- --ignored`.
 #[test]
-#[ignore = "goal not met on the blind split: macro-F1 0.893, collection F1 0.936"]
+#[ignore = "goal not met on the blind split: macro-F1 0.782, collection F1 0.949"]
 fn held_out_test_split_meets_the_goals() {
     let (macro_f1, coll_f1, out) = eval(&fixture("corpus/test.jsonl"));
     assert!(macro_f1 >= 0.95, "macro-F1 {macro_f1}\n{out}");
@@ -271,8 +271,8 @@ fn held_out_test_split_meets_the_goals() {
 #[test]
 fn held_out_test_split_does_not_regress() {
     let (macro_f1, coll_f1, out) = eval_with(&fixture("corpus/test.jsonl"), 2.0);
-    assert!(macro_f1 >= 0.89, "macro-F1 {macro_f1}\n{out}");
-    assert!(coll_f1 >= 0.93, "collection F1 {coll_f1}\n{out}");
+    assert!(macro_f1 >= 0.78, "macro-F1 {macro_f1}\n{out}");
+    assert!(coll_f1 >= 0.94, "collection F1 {coll_f1}\n{out}");
 }
 
 #[test]
