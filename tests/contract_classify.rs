@@ -252,13 +252,12 @@ fn eval(path: &std::path::Path) -> (f64, f64, String) {
     eval_with(path, 0.0)
 }
 
-/// The goals on the held-out split. NOT MET: the blind split (v12, run once before
-/// any tuning on it) scores macro-F1 0.782 and collection F1 0.949, with 2 labels on
-/// non-collection messages; see
+/// The goals on the held-out split. NOT MET: the blind split (v13, run once before
+/// any tuning on it) scores macro-F1 0.842 and collection F1 0.965; see
 /// tests/fixtures/corpus/README.md. Kept (ignored) so the goal stays visible and can be
 /// checked with `cargo test -- --ignored`.
 #[test]
-#[ignore = "goal not met on the blind split: macro-F1 0.782, collection F1 0.949"]
+#[ignore = "goal not met on the blind split: macro-F1 0.842, collection F1 0.965"]
 fn held_out_test_split_meets_the_goals() {
     let (macro_f1, coll_f1, out) = eval(&fixture("corpus/test.jsonl"));
     assert!(macro_f1 >= 0.95, "macro-F1 {macro_f1}\n{out}");
@@ -270,9 +269,9 @@ fn held_out_test_split_meets_the_goals() {
 /// measured on the first blind run do not get worse.
 #[test]
 fn held_out_test_split_does_not_regress() {
-    let (macro_f1, coll_f1, out) = eval_with(&fixture("corpus/test.jsonl"), 2.0);
-    assert!(macro_f1 >= 0.78, "macro-F1 {macro_f1}\n{out}");
-    assert!(coll_f1 >= 0.94, "collection F1 {coll_f1}\n{out}");
+    let (macro_f1, coll_f1, out) = eval_with(&fixture("corpus/test.jsonl"), 0.0);
+    assert!(macro_f1 >= 0.84, "macro-F1 {macro_f1}\n{out}");
+    assert!(coll_f1 >= 0.96, "collection F1 {coll_f1}\n{out}");
 }
 
 #[test]
