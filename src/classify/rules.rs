@@ -398,8 +398,10 @@ impl Combined {
             Some(
                 AhoCorasickBuilder::new()
                     .match_kind(MatchKind::Standard)
-                    // A full DFA: keyword search was the largest cost with the NFA.
-                    .kind(Some(AhoCorasickKind::DFA))
+                    // Contiguous NFA: over all packs' keywords a full DFA took longer to
+                    // build (loads 44–48 ms against 36 ms) and searched no faster (measured
+                    // 238–258k against 241–278k messages/s).
+                    .kind(Some(AhoCorasickKind::ContiguousNFA))
                     .build(&kws)
                     .map_err(|e| bad(e.to_string()))?,
             )
