@@ -223,7 +223,9 @@ fn rules_dir_adds_and_overrides() {
     );
 }
 
-fn eval(path: &std::path::Path) -> (f64, f64, String) {
+/// Scores a split; `max_labels_on_negatives` is how many labels on non-collection messages
+/// are tolerated (0 everywhere but the measured floor of a blind split).
+fn eval_with(path: &std::path::Path, max_labels_on_negatives: f64) -> (f64, f64, String) {
     let out = Cmd::new(&["--lang", "en", "eval"]).arg(path).ok();
     let num = |key: &str| -> f64 {
         out.lines()
@@ -238,31 +240,38 @@ fn eval(path: &std::path::Path) -> (f64, f64, String) {
         .and_then(|l| l.split_whitespace().nth(3))
         .and_then(|s| s.parse().ok())
         .expect("collection row");
-    assert_eq!(num("labels on non-collection messages"), 0.0, "{out}");
+    assert!(
+        num("labels on non-collection messages") <= max_labels_on_negatives,
+        "{out}"
+    );
     assert_eq!(num("findings whose text is not their span"), 0.0, "{out}");
     (num("macro-F1"), collection_f1, out)
 }
 
-/// The goals on the held-out split. NOT MET: the blind split (v7, run once before
-/// any tuning on it) scores macro-F1 0.909 and collection F1 0.949; see
+fn eval(path: &std::path::Path) -> (f64, f64, String) {
+    eval_with(path, 0.0)
+}
+
+/// The goals on the held-out split. NOT MET: the blind split (v13, run once before
+/// any tuning on it) scores macro-F1 0.842 and collection F1 0.965; see
 /// tests/fixtures/corpus/README.md. Kept (ignored) so the goal stays visible and can be
 /// checked with `cargo test -- --ignored`.
 #[test]
-#[ignore = "goal not met on the blind split: macro-F1 0.909, collection F1 0.949"]
+#[ignore = "goal not met on the blind split: macro-F1 0.842, collection F1 0.965"]
 fn held_out_test_split_meets_the_goals() {
     let (macro_f1, coll_f1, out) = eval(&fixture("corpus/test.jsonl"));
     assert!(macro_f1 >= 0.95, "macro-F1 {macro_f1}\n{out}");
     assert!(coll_f1 >= 0.97, "collection F1 {coll_f1}\n{out}");
 }
 
-/// What does hold on the held-out split: no label on a non-collection message, every
-/// finding's text is its span (both checked inside `eval`), and the scores measured on
-/// the first blind run do not regress.
+/// What does hold on the held-out split: every finding's text is its span (checked inside
+/// `eval_with`), and the scores and the count of labels on non-collection messages
+/// measured on the first blind run do not get worse.
 #[test]
 fn held_out_test_split_does_not_regress() {
-    let (macro_f1, coll_f1, out) = eval(&fixture("corpus/test.jsonl"));
-    assert!(macro_f1 >= 0.90, "macro-F1 {macro_f1}\n{out}");
-    assert!(coll_f1 >= 0.94, "collection F1 {coll_f1}\n{out}");
+    let (macro_f1, coll_f1, out) = eval_with(&fixture("corpus/test.jsonl"), 0.0);
+    assert!(macro_f1 >= 0.84, "macro-F1 {macro_f1}\n{out}");
+    assert!(coll_f1 >= 0.96, "collection F1 {coll_f1}\n{out}");
 }
 
 #[test]

@@ -26,7 +26,7 @@ use crate::model::{Direction, Finding, Instant, Kind, Label, Message, Verdict};
 use chrono::NaiveTime;
 use chrono_tz::Tz;
 use normalize::{Normalized, Normalizer};
-use rules::{Hit, Pack, COLLECTION};
+use rules::{Combined, Hit, Pack, Scratch, COLLECTION};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -326,6 +326,7 @@ pub struct RuleInfo {
 #[derive(Debug, Clone)]
 pub struct RuleSet {
     packs: Vec<Pack>,
+    matcher: Combined,
     threshold: i32,
     normalizer: Normalizer,
     creditor: creditor::CreditorRules,
@@ -478,8 +479,10 @@ impl RuleSet {
             rules::SCHEMA_VERSION,
             &digest[..12]
         );
+        let matcher = Combined::compile(&packs)?;
         Ok(RuleSet {
             packs,
+            matcher,
             threshold,
             normalizer,
             creditor,
@@ -518,18 +521,23 @@ impl RuleSet {
     }
 
     /// Text analysis of one body: score, hard-negative flag, label hits, names.
-    fn analyse(&self, body: &str) -> TextAnalysis {
+    fn analyse(&self, body: &str, scratch: &mut AnalyseScratch) -> TextAnalysis {
         let n = self.normalizer.normalize(body);
-        let mut hits: Vec<Hit> = Vec::new();
         let mut a = TextAnalysis::default();
         let sig = if body.contains('【') {
             creditor::signature_span(body)
         } else {
             None
         };
-        for (pi, pack) in self.packs.iter().enumerate() {
-            hits.clear();
-            pack.hits(&n, &mut hits);
+        if scratch.hits.len() != self.packs.len() {
+            scratch.hits.resize_with(self.packs.len(), Vec::new);
+        }
+        self.matcher
+            .hits(&self.packs, &n, &mut scratch.rules, &mut scratch.hits);
+        for (pi, (pack, hits)) in self.packs.iter().zip(scratch.hits.iter_mut()).enumerate() {
+            if hits.is_empty() {
+                continue;
+            }
             if let Some((ss, se)) = sig {
                 hits.retain(|h| {
                     h.start == h.end
@@ -537,11 +545,11 @@ impl RuleSet {
                             .is_none_or(|(s, e)| !(s >= ss && e <= se))
                 });
             }
-            let mut scored: Vec<usize> = Vec::new();
-            for h in &hits {
+            scratch.scored.clear();
+            for h in hits.iter() {
                 let rule = &pack.rules[h.rule];
-                if !scored.contains(&h.rule) {
-                    scored.push(h.rule);
+                if !scratch.scored.contains(&h.rule) {
+                    scratch.scored.push(h.rule);
                     a.score += rule.score;
                     if rule.score < 0 {
                         a.negative = true;
@@ -566,6 +574,14 @@ impl RuleSet {
     }
 }
 
+/// Buffers reused from message to message.
+#[derive(Debug, Default)]
+struct AnalyseScratch {
+    rules: Scratch,
+    hits: Vec<Vec<Hit>>,
+    scored: Vec<usize>,
+}
+
 #[derive(Debug, Default)]
 struct TextAnalysis {
     score: i32,
@@ -580,9 +596,10 @@ struct TextAnalysis {
 /// Classifies a batch: text labels, collection (with sender history), creditor, and time
 /// labels over the whole batch. One verdict per input, in order.
 pub fn classify_batch(rules: &RuleSet, inputs: &[Input], time: &TimeSettings) -> Vec<Verdict> {
+    let mut scratch = AnalyseScratch::default();
     let analyses: Vec<Option<TextAnalysis>> = inputs
         .iter()
-        .map(|i| (i.kind != Kind::Call).then(|| rules.analyse(i.body)))
+        .map(|i| (i.kind != Kind::Call).then(|| rules.analyse(i.body, &mut scratch)))
         .collect();
     let cred = creditor::resolve(rules, inputs, &analyses_view(&analyses));
     // Pass 1: clear collection decisions; remember their senders.

@@ -5,9 +5,10 @@
 //! and look-alike characters. [`Normalizer::normalize`] undoes these, in this order:
 //!
 //! 1. NFKC width folding per character (`ＸＸ`→`xx`, `①`→`1`), ASCII lower-cased;
-//! 2. separators dropped: white space, `* . · - _ ~ | / \ # + = ^`, zero-width characters,
+//! 2. look-alike characters replaced (table from the rule packs, `[[lookalike]]`; this
+//!    comes first so that a pictograph standing for a character, 🚪 for 门, is kept);
+//! 3. separators dropped: white space, `* . · - _ ~ | / \ # + = ^`, zero-width characters,
 //!    variation selectors, emoji and other pictographs;
-//! 3. look-alike characters replaced (table from the rule packs, `[[lookalike]]`);
 //! 4. traditional → simplified (the `fast2s` tables, derived from OpenCC; character for
 //!    character, so the map stays exact);
 //! 5. substitutions (`[[substitute]]` in the rule packs: `bao`→`爆`, `cs`→`催收`), matched
@@ -20,7 +21,6 @@
 //! (what `regex` and `aho-corasick` report) into the character range of the original.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use std::collections::HashMap;
 use unicode_normalization::UnicodeNormalization;
 
 /// A normalised text and its map back to the original.
@@ -57,7 +57,10 @@ impl Normalized {
 /// The normalisation tables, built once per rule set.
 #[derive(Debug, Clone, Default)]
 pub struct Normalizer {
-    lookalike: HashMap<char, char>,
+    /// Look-alike pairs sorted by the first character (binary search).
+    lookalike: Vec<(char, char)>,
+    /// Whether any look-alike replaces an ASCII character (else ASCII skips the lookup).
+    ascii_lookalikes: bool,
     subst: Option<AhoCorasick>,
     /// Replacement and "ASCII letters only" flag per substitution pattern.
     subst_to: Vec<(Vec<char>, bool)>,
@@ -127,8 +130,17 @@ impl Normalizer {
     /// `substitute` pairs (from → to, any length). Patterns are themselves folded and
     /// lower-cased, so packs may write them in any width or case.
     pub fn new(lookalike: &[(char, char)], substitute: &[(String, String)]) -> Self {
+        let mut pairs: Vec<(char, char)> = Vec::new();
+        // Later pairs win, as with a map built in order.
+        for &(a, b) in lookalike.iter().rev() {
+            if !pairs.iter().any(|p| p.0 == a) {
+                pairs.push((a, b));
+            }
+        }
+        pairs.sort_unstable();
         let mut n = Normalizer {
-            lookalike: lookalike.iter().copied().collect(),
+            ascii_lookalikes: pairs.iter().any(|p| p.0.is_ascii()),
+            lookalike: pairs,
             subst: None,
             subst_to: Vec::new(),
         };
@@ -159,40 +171,84 @@ impl Normalizer {
     }
 
     fn steps_1_to_4(&self, s: &str, out: &mut Normalized) {
-        let mut buf: Vec<char> = Vec::with_capacity(4);
-        let mut chars: Vec<(char, u32, u32)> = Vec::with_capacity(s.len() / 2);
+        out.text.clear();
+        out.text.reserve(s.len());
+        out.map.clear();
+        out.map.reserve(s.len() / 2);
+        let mut buf: Vec<char> = Vec::new();
         let mut any_non_ascii = false;
         for (i, c) in s.chars().enumerate() {
+            let i = i as u32;
+            // Fast path: ASCII and common CJK fold to themselves or a fixed offset, so
+            // no buffer is needed (the general path below handles everything else).
+            let u = c as u32;
+            let single = if u < 0x80 {
+                Some(c.to_ascii_lowercase())
+            } else if (0x4E00..=0x9FFF).contains(&u) || (0x3001..=0x30FF).contains(&u) {
+                Some(c)
+            } else {
+                None
+            };
+            if let Some(d) = single {
+                self.push(d, i, out, &mut any_non_ascii);
+                continue;
+            }
             buf.clear();
             fold(c, &mut buf);
             for &d in &buf {
-                if is_separator(d) {
-                    continue;
-                }
-                let d = self.lookalike.get(&d).copied().unwrap_or(d);
-                any_non_ascii |= !d.is_ascii();
-                chars.push((d, i as u32, i as u32 + 1));
+                self.push(d, i, out, &mut any_non_ascii);
             }
         }
-        let mut text: String = chars.iter().map(|c| c.0).collect();
         if any_non_ascii {
-            let simp = fast2s::convert(&text);
+            let simp = fast2s::convert(&out.text);
             // fast2s converts character for character; if that ever changed, keep the
             // unconverted text rather than a map that no longer lines up.
-            if simp.chars().count() == chars.len() {
-                for (slot, c) in chars.iter_mut().zip(simp.chars()) {
-                    slot.0 = c;
+            if simp.len() == out.text.len() && simp != out.text {
+                // Byte offsets are rewritten from the converted text (a converted
+                // character may in principle have another UTF-8 length).
+                let mut n = 0usize;
+                for ((b, _), slot) in simp.char_indices().zip(out.map.iter_mut()) {
+                    slot.0 = b as u32;
+                    n += 1;
                 }
-                text = simp;
+                if n == out.map.len() {
+                    out.text = simp;
+                } else {
+                    let mut b = 0u32;
+                    for (slot, c) in out.map.iter_mut().zip(out.text.chars()) {
+                        slot.0 = b;
+                        b += c.len_utf8() as u32;
+                    }
+                }
+            } else if simp.len() != out.text.len() && simp.chars().count() == out.map.len() {
+                for ((b, _), slot) in simp.char_indices().zip(out.map.iter_mut()) {
+                    slot.0 = b as u32;
+                }
+                out.text = simp;
             }
         }
-        out.map.clear();
-        let mut b = 0u32;
-        for (c, a, e) in &chars {
-            out.map.push((b, *a, *e));
-            b += c.len_utf8() as u32;
+    }
+
+    /// Steps 2 and 3 for one folded character: replaces look-alikes, drops separators,
+    /// appends to `out` with its original character index `i`.
+    #[inline]
+    fn push(&self, d: char, i: u32, out: &mut Normalized, any_non_ascii: &mut bool) {
+        // Look-alikes first, so a pictograph written for a character (a door emoji for
+        // 门) is read as that character instead of being dropped as a separator.
+        let d = if d.is_ascii() && !self.ascii_lookalikes {
+            d
+        } else {
+            match self.lookalike.binary_search_by_key(&d, |p| p.0) {
+                Ok(k) => self.lookalike[k].1,
+                Err(_) => d,
+            }
+        };
+        if is_separator(d) {
+            return;
         }
-        out.text = text;
+        *any_non_ascii |= !d.is_ascii();
+        out.map.push((out.text.len() as u32, i, i + 1));
+        out.text.push(d);
     }
 
     /// Normalises `s` (all five steps).

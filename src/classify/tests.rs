@@ -306,3 +306,40 @@ fn version_changes_with_packs() {
     assert_ne!(a, b);
     assert!(a.starts_with("rules-v1-bundled-"));
 }
+
+/// One automaton over all packs must give what one automaton per pack gives: within a pack
+/// the longer of two overlapping keywords wins, and packs never hide each other's keywords.
+#[test]
+fn keywords_are_leftmost_longest_per_pack() {
+    let mut src: Vec<(String, String)> = BUNDLED
+        .iter()
+        .map(|(f, t)| (f.to_string(), t.to_string()))
+        .collect();
+    src.push((
+        "extra.toml".into(),
+        "schema = 1\nlabel = \"insult\"\n[[rule]]\nid = \"insult.short\"\nany = [\"abc\"]\n\
+         [[rule]]\nid = \"insult.long\"\nany = [\"abcde\"]\n"
+            .into(),
+    ));
+    src.push((
+        "extra2.toml".into(),
+        "schema = 1\nlabel = \"threat\"\n[[rule]]\nid = \"threat.inner\"\nany = [\"bcd\"]\n".into(),
+    ));
+    let r = RuleSet::from_sources(&src, "custom").expect("packs load");
+    // The collection pack needs a debt word; "abcde" is matched after normalisation.
+    let body = "\u{6b20}\u{6b3e}\u{903e}\u{671f} abcde abc";
+    let v = one(&r, body);
+    let rules: Vec<&str> = v.findings.iter().map(|f| f.rule.as_str()).collect();
+    assert!(rules.contains(&"insult.long"), "{rules:?}");
+    assert!(rules.contains(&"threat.inner"), "{rules:?}");
+    // "abc" inside "abcde" is not reported (the longer keyword wins) but the later
+    // stand-alone "abc" is.
+    let short: Vec<_> = v
+        .findings
+        .iter()
+        .filter(|f| f.rule == "insult.short")
+        .collect();
+    assert_eq!(short.len(), 1, "{:?}", v.findings);
+    assert_eq!(short[0].text, "abc");
+    assert_eq!(short[0].start, body.chars().count() - 3);
+}
