@@ -8,7 +8,7 @@
 //! fingerprint) and completes whatever an interrupted run did not.
 
 use crate::import::{self, Format, ImportReport, Progress};
-use crate::model::Verdict;
+use crate::model::{Message, Verdict};
 use crate::vault::{SourceMeta, Vault};
 use crate::{Error, Result};
 use serde::Serialize;
@@ -67,6 +67,65 @@ pub struct ImportOutcome {
     pub rule_version: Option<String>,
 }
 
+/// What the classifier reads of a stored message (see [`crate::classify::Input`]), kept
+/// for the whole-vault classification after an import: a third of a full
+/// [`Message`] in memory.
+struct Kept {
+    /// The message's id in the vault.
+    id: i64,
+    body: Box<str>,
+    address: Box<str>,
+    instant: crate::model::Instant,
+    direction: crate::model::Direction,
+    kind: crate::model::Kind,
+    duration_s: Option<u32>,
+}
+
+impl Kept {
+    fn new(id: i64, m: &Message) -> Kept {
+        Kept {
+            id,
+            body: m.body.as_str().into(),
+            address: m.address.as_str().into(),
+            instant: m.instant.clone(),
+            direction: m.direction,
+            kind: m.kind,
+            duration_s: m.duration_s,
+        }
+    }
+
+    fn input(&self) -> crate::classify::Input<'_> {
+        crate::classify::Input {
+            body: &self.body,
+            address: &self.address,
+            instant: Some(&self.instant),
+            direction: self.direction,
+            kind: self.kind,
+            duration_s: self.duration_s,
+        }
+    }
+}
+
+/// [`Kept`] of every stored message, in id order.
+fn kept_all(vault: &Vault) -> Result<Vec<Kept>> {
+    Ok(vault
+        .messages_only()?
+        .into_iter()
+        .map(|(id, m)| Kept::new(id, &m))
+        .collect())
+}
+
+/// What storing one file's messages did.
+struct StoreOut {
+    /// The id each admitted message got, in order (`None`: stored meanwhile by another
+    /// writer, so not stored again).
+    ids: Vec<Option<i64>>,
+    /// Messages stored.
+    added: u64,
+    /// Duplicates (before and under the write lock).
+    dups: u64,
+}
+
 /// SHA-256 and size of a file, streamed.
 fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
     let mut f = std::fs::File::open(path)?;
@@ -99,7 +158,14 @@ pub fn import_files(
     // Rule packs first: a bad `--rules` folder is refused before anything is imported.
     let rules = super::classify::load_rules(opts.rules.as_deref())?;
     let mut vault = super::vault::open_or_create(vault_path, passphrase, opts.create)?;
+    let time = time_settings(&vault)?;
+    // Every message of the vault after this run, decrypted once, in id order: the ones
+    // stored before it (none on a first import) and then the ones it stores, kept as they
+    // are read. The classification of the whole vault below needs exactly this set, so
+    // nothing is decrypted twice.
+    let mut all: Vec<Kept> = kept_all(&vault)?;
     let mut outcomes = Vec::with_capacity(files.len());
+    let mut verdicts = None;
     for (i, path) in files.iter().enumerate() {
         let mut p = |within: Progress| {
             on_progress(ImportProgress {
@@ -108,9 +174,20 @@ pub fn import_files(
                 within,
             })
         };
-        outcomes.push(import_one(&mut vault, path, opts.format, &mut p)?);
+        // The last file classifies the whole vault on a second thread while its messages
+        // are sealed and written.
+        let classify = (i + 1 == files.len()).then_some((&rules, &time));
+        let (outcome, v) = import_one(&mut vault, path, opts.format, &mut p, &mut all, classify)?;
+        outcomes.push(outcome);
+        verdicts = v;
     }
-    let (collection, rule_version) = classify_vault_with(&mut vault, &rules)?;
+    let verdicts = match verdicts {
+        Some(v) => v,
+        None => classify_all(&rules, &all, &time),
+    };
+    let ids: Vec<i64> = all.iter().map(|k| k.id).collect();
+    drop(all);
+    let (collection, rule_version) = store_changed(&mut vault, &rules, &ids, verdicts)?;
     Ok(ImportOutcome {
         files: outcomes,
         total: vault.message_count()?,
@@ -119,14 +196,42 @@ pub fn import_files(
     })
 }
 
+/// The vault's time settings for the classifier.
+fn time_settings(vault: &Vault) -> Result<crate::classify::TimeSettings> {
+    let settings = vault.settings()?;
+    // Settings were validated when set; fall back to the contract defaults rather than
+    // refuse to classify if an old vault holds something this build cannot read.
+    Ok(crate::classify::TimeSettings::from_flags(
+        Some(&settings.zone),
+        Some(&settings.night),
+        Some(settings.max_per_day),
+    )
+    .unwrap_or_default())
+}
+
+/// Classifies `all` as one batch (time labels and sender history span the vault).
+fn classify_all(
+    rules: &crate::classify::RuleSet,
+    all: &[Kept],
+    time: &crate::classify::TimeSettings,
+) -> Vec<Verdict> {
+    let inputs: Vec<crate::classify::Input<'_>> = all.iter().map(Kept::input).collect();
+    crate::classify::classify_batch(rules, &inputs, time)
+}
+
 /// Imports one file in one transaction. Vault failures are `Err`; problems with the file
-/// are returned in the outcome (its transaction rolled back).
+/// are returned in the outcome (its transaction rolled back). The messages it stores are
+/// appended to `all` with their ids. With `classify`, the whole of `all` plus this file's
+/// new messages is classified while they are written, and the verdicts (one per message
+/// of `all` afterwards, in order) are returned — unless the file fails.
 fn import_one(
     vault: &mut Vault,
     path: &Path,
     format: Format,
     on_progress: &mut dyn FnMut(Progress),
-) -> Result<FileOutcome> {
+    all: &mut Vec<Kept>,
+    classify: Option<(&crate::classify::RuleSet, &crate::classify::TimeSettings)>,
+) -> Result<(FileOutcome, Option<Vec<Verdict>>)> {
     let mut outcome = FileOutcome {
         path: path.to_path_buf(),
         report: None,
@@ -141,7 +246,7 @@ fn import_one(
             Ok(f) => f,
             Err(e) => {
                 outcome.error = Some(e.into());
-                return Ok(outcome);
+                return Ok((outcome, None));
             }
         },
         f => f,
@@ -151,7 +256,7 @@ fn import_one(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
     // A folder (an iPhone backup) has no single original; its messages still carry origin.
-    let (meta, mut original): (SourceMeta, Box<dyn Read>) = if path.is_dir() {
+    let (meta, mut original): (SourceMeta, Box<dyn Read + Send>) = if path.is_dir() {
         (
             SourceMeta {
                 name,
@@ -177,53 +282,105 @@ fn import_one(
                     path: path.to_path_buf(),
                     source,
                 }));
-                return Ok(outcome);
+                return Ok((outcome, None));
             }
         }
     };
-    let mut tx = match vault.begin_import(meta, &mut original) {
-        Ok(tx) => tx,
-        Err(e) if e.kind() == crate::ErrorKind::BadInput => {
-            outcome.error = Some(e.into());
-            return Ok(outcome);
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let none = Verdict::default();
+    // Read the whole file first, deciding duplicates against a snapshot of the stored
+    // dedup indexes as it goes; nothing is written yet. A file that fails to read leaves
+    // no trace. What the classifier needs of each new message is copied aside.
+    let mut seen = vault.dedup_indexes()?;
+    let mut admitted: Vec<([u8; 32], Message)> = Vec::new();
+    let mut kept: Vec<Kept> = Vec::new();
+    let mut duplicates = 0u64;
     let read = import::read(
         path,
         format,
         &mut |m| {
-            tx.add(&m, &none)?;
+            let fp = vault.dedup_index(&m);
+            if seen.insert(fp) {
+                kept.push(Kept::new(0, &m));
+                admitted.push((fp, m));
+            } else {
+                duplicates += 1;
+            }
             Ok(())
         },
         on_progress,
     );
-    match read {
-        Ok(report) => {
-            outcome.imported = tx.added();
-            outcome.duplicates = tx.duplicates();
-            let summary = serde_json::json!({
-                "format": report.format,
-                "found": report.found,
-                "declared": report.declared,
-                "imported": outcome.imported,
-                "duplicates": outcome.duplicates,
-                "skipped": report.skipped,
-                "warnings": report.warnings,
-            });
-            tx.commit(summary)?;
-            outcome.report = Some(report);
-            Ok(outcome)
-        }
-        // A vault failure while storing is the vault's problem, not the file's.
-        Err(e @ Error::Vault(_)) => Err(e),
+    drop(seen);
+    let report = match read {
+        Ok(report) => report,
         Err(e) => {
-            drop(tx);
             outcome.error = Some(e);
-            Ok(outcome)
+            return Ok((outcome, None));
         }
-    }
+    };
+    let summary_of = |imported: u64, duplicates: u64| {
+        serde_json::json!({
+            "format": report.format,
+            "found": report.found,
+            "declared": report.declared,
+            "imported": imported,
+            "duplicates": duplicates,
+            "skipped": report.skipped,
+            "warnings": report.warnings,
+        })
+    };
+    // One transaction: the original's chunks, the messages, the import event. Dedup is
+    // decided again under the write lock; `None` in `ids` marks a message another writer
+    // stored in the meantime (then the verdicts computed beside are not used).
+    let store = |vault: &mut Vault| -> std::result::Result<StoreOut, crate::vault::Error> {
+        let mut tx = vault.begin_import(meta, &mut original)?;
+        let none = Verdict::default();
+        let mut ids = Vec::with_capacity(admitted.len());
+        // Each full message is dropped as soon as it is written.
+        for (fp, m) in admitted {
+            match tx.admit(&m) {
+                Some(again) if again == fp => ids.push(Some(tx.store_admitted(fp, &m, &none)?)),
+                _ => ids.push(None),
+            }
+        }
+        let (added, dups) = (tx.added(), duplicates + tx.duplicates());
+        tx.commit(summary_of(added, dups))?;
+        Ok(StoreOut { ids, added, dups })
+    };
+    // The last file classifies the whole vault on this thread while another seals and
+    // writes its messages (two cores; the messages were allocated on this thread, so the
+    // memory they free is reused by the classifier).
+    let (stored, verdicts) = match classify {
+        Some((rules, time)) => std::thread::scope(|s| {
+            let writer = s.spawn(|| store(vault));
+            let inputs: Vec<crate::classify::Input<'_>> =
+                all.iter().chain(kept.iter()).map(Kept::input).collect();
+            let verdicts = crate::classify::classify_batch(rules, &inputs, time);
+            drop(inputs);
+            // A panic while storing is passed on as if it had happened on this thread.
+            let stored = writer
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (stored, Some(verdicts))
+        }),
+        None => (store(vault), None),
+    };
+    let stored = match stored {
+        Ok(s) => s,
+        Err(e) if e.kind() == crate::ErrorKind::BadInput => {
+            outcome.error = Some(e.into());
+            return Ok((outcome, None));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    outcome.imported = stored.added;
+    outcome.duplicates = stored.dups;
+    outcome.report = Some(report);
+    let raced = stored.ids.iter().any(Option::is_none);
+    all.extend(
+        kept.into_iter()
+            .zip(stored.ids)
+            .filter_map(|(k, id)| id.map(|id| Kept { id, ..k })),
+    );
+    Ok((outcome, if raced { None } else { verdicts }))
 }
 
 /// Re-classifies every message of the vault and stores the verdicts that changed, as one
@@ -250,36 +407,37 @@ pub fn classify_vault_with(
     vault: &mut Vault,
     rules: &crate::classify::RuleSet,
 ) -> Result<(u64, String)> {
-    let settings = vault.settings()?;
-    // Settings were validated when set; fall back to the contract defaults rather than
-    // refuse to classify if an old vault holds something this build cannot read.
-    let time = crate::classify::TimeSettings::from_flags(
-        Some(&settings.zone),
-        Some(&settings.night),
-        Some(settings.max_per_day),
-    )
-    .unwrap_or_default();
-    // Messages and the digests of their verdicts only, not the verdicts themselves: this
-    // runs after every import, and two full sets of 100,000 verdicts cost ~80 MB.
-    let stored = vault.messages_only()?;
+    let time = time_settings(vault)?;
+    let all = kept_all(vault)?;
+    let verdicts = classify_all(rules, &all, &time);
+    let ids: Vec<i64> = all.iter().map(|k| k.id).collect();
+    drop(all);
+    store_changed(vault, rules, &ids, verdicts)
+}
+
+/// Stores the verdicts (one per message id of `ids`, in order) that differ from the stored
+/// ones as one classification run. Returns the number of collection messages and the
+/// rule version. A run that changes nothing is not recorded again when the same rule
+/// version already ran, so re-importing the same file adds nothing to the vault.
+fn store_changed(
+    vault: &mut Vault,
+    rules: &crate::classify::RuleSet,
+    ids: &[i64],
+    verdicts: Vec<Verdict>,
+) -> Result<(u64, String)> {
+    // Digests of the stored verdicts only, not the verdicts themselves: two full sets of
+    // 100,000 verdicts cost ~80 MB.
     let old = vault.verdict_digests()?;
-    let inputs: Vec<crate::classify::Input<'_>> = stored
-        .iter()
-        .map(|(_, m)| crate::classify::Input::from_message(m))
-        .collect();
-    let verdicts = crate::classify::classify_batch(rules, &inputs, &time);
-    drop(inputs);
     let collection = verdicts.iter().filter(|v| v.collection).count() as u64;
     let default = crate::vault::verdict_digest(&Verdict::default());
-    let changed: Vec<(i64, Verdict)> = stored
+    let changed: Vec<(i64, Verdict)> = ids
         .iter()
         .zip(verdicts)
-        .filter(|((id, _), v)| {
+        .filter(|(id, v)| {
             old.get(id).copied().unwrap_or(default) != crate::vault::verdict_digest(v)
         })
-        .map(|((id, _), v)| (*id, v))
+        .map(|(id, v)| (*id, v))
         .collect();
-    drop(stored);
     let version = rules.version();
     let same_version_ran = super::vault::rule_version(vault)?.as_deref() == Some(version.as_str());
     if !changed.is_empty() || !same_version_ran {

@@ -824,17 +824,7 @@ impl Vault {
         // on random keys, which cost a third of the insert time (`quzheng bench vault`:
         // 0.77 s → 0.53 s CPU per 100,000). Loading the set for 100,000 stored messages
         // takes well under 0.2 s.
-        let mut seen = std::collections::HashSet::new();
-        {
-            let mut stmt = tx.prepare("SELECT fp FROM message").map_err(Error::sql)?;
-            let mut rows = stmt.query([]).map_err(Error::sql)?;
-            while let Some(r) = rows.next().map_err(Error::sql)? {
-                let v: Vec<u8> = r.get(0).map_err(Error::sql)?;
-                if let Ok(fp) = <[u8; 32]>::try_from(v.as_slice()) {
-                    seen.insert(fp);
-                }
-            }
-        }
+        let seen = stored_dedup_indexes(&tx)?;
         Ok(ImportTx {
             tx,
             keys,
@@ -846,6 +836,22 @@ impl Vault {
             pending: Vec::new(),
             pending_hash: None,
         })
+    }
+
+    /// The dedup index of every stored message, read outside any write lock: a snapshot
+    /// that lets a caller decide duplicates before [`Vault::begin_import`] (which decides
+    /// them again, exactly, under its lock: see [`ImportTx::admit`]).
+    ///
+    /// # Errors
+    /// A storage error.
+    pub fn dedup_indexes(&self) -> VResult<std::collections::HashSet<[u8; 32]>> {
+        stored_dedup_indexes(&self.conn)
+    }
+
+    /// The dedup index of `message` in this vault (a keyed HMAC of its fingerprint), as
+    /// [`ImportTx::admit`] computes it.
+    pub fn dedup_index(&self, message: &Message) -> [u8; 32] {
+        self.keys.dedup_index(&message.fingerprint())
     }
 
     /// Every stored message with its latest verdict and its corrections, in id order.
@@ -940,6 +946,24 @@ impl Vault {
             &self.conn,
             &self.keys,
             Table::Message,
+            |m, r: MessageRecord| out.push((m.id, r.message)),
+        )?;
+        Ok(out)
+    }
+
+    /// The stored messages with `id < below`, with their ids, in id order (without verdicts
+    /// or corrections). An import that keeps the messages it just added asks only for the
+    /// ones stored before it, instead of decrypting the whole vault again.
+    ///
+    /// # Errors
+    /// [`Error::RecordDamaged`] or a storage error.
+    pub fn messages_before(&self, below: i64) -> VResult<Vec<(i64, Message)>> {
+        let mut out = Vec::new();
+        store::for_each_below(
+            &self.conn,
+            &self.keys,
+            Table::Message,
+            below,
             |m, r: MessageRecord| out.push((m.id, r.message)),
         )?;
         Ok(out)
@@ -1202,6 +1226,20 @@ pub fn verdict_digest(v: &Verdict) -> [u8; 32] {
     Sha256::digest(to_json(v)).into()
 }
 
+/// The stored dedup indexes (`message.fp`).
+fn stored_dedup_indexes(conn: &Connection) -> VResult<std::collections::HashSet<[u8; 32]>> {
+    let mut seen = std::collections::HashSet::new();
+    let mut stmt = conn.prepare("SELECT fp FROM message").map_err(Error::sql)?;
+    let mut rows = stmt.query([]).map_err(Error::sql)?;
+    while let Some(r) = rows.next().map_err(Error::sql)? {
+        let v: Vec<u8> = r.get(0).map_err(Error::sql)?;
+        if let Ok(fp) = <[u8; 32]>::try_from(v.as_slice()) {
+            seen.insert(fp);
+        }
+    }
+    Ok(seen)
+}
+
 /// Reads as many bytes as fit in `buf` (fewer only at end of input).
 fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
@@ -1347,11 +1385,43 @@ impl ImportTx<'_> {
     /// # Errors
     /// A storage error.
     pub fn add(&mut self, message: &Message, verdict: &Verdict) -> VResult<bool> {
-        let fp = self.keys.dedup_index(&message.fingerprint());
-        if !self.seen.insert(fp) {
-            self.duplicates += 1;
-            return Ok(false);
+        match self.admit(message) {
+            Some(fp) => {
+                self.store_admitted(fp, message, verdict)?;
+                Ok(true)
+            }
+            None => Ok(false),
         }
+    }
+
+    /// The first half of [`ImportTx::add`]: decides whether `message` is new (not stored,
+    /// not admitted before in this import) without writing anything. Returns its dedup
+    /// index when it is new (it then counts as seen), `None` (counted as a duplicate) when
+    /// not. Every admitted message must then be passed to [`ImportTx::store_admitted`] in
+    /// admission order before [`ImportTx::commit`]; this lets a caller know the final set
+    /// of messages (e.g. to classify it) while they are still being written.
+    pub fn admit(&mut self, message: &Message) -> Option<[u8; 32]> {
+        let fp = self.keys.dedup_index(&message.fingerprint());
+        if self.seen.insert(fp) {
+            Some(fp)
+        } else {
+            self.duplicates += 1;
+            None
+        }
+    }
+
+    /// The second half of [`ImportTx::add`]: stores a message [`ImportTx::admit`] accepted
+    /// (with its dedup index) and the verdict given at import (skipped when it is the
+    /// default). Returns the message's id.
+    ///
+    /// # Errors
+    /// A storage error.
+    pub fn store_admitted(
+        &mut self,
+        fp: [u8; 32],
+        message: &Message,
+        verdict: &Verdict,
+    ) -> VResult<i64> {
         let rec = MessageRecordRef {
             source_id: self.source_id,
             message,
@@ -1365,7 +1435,7 @@ impl ImportTx<'_> {
         if self.pending.len() >= IMPORT_BATCH {
             self.flush()?;
         }
-        Ok(true)
+        Ok(id)
     }
 
     /// The source id this import stores messages under.
