@@ -336,9 +336,10 @@ fn import_one(
         let mut ids = Vec::with_capacity(admitted.len());
         // Each full message is dropped as soon as it is written.
         for (fp, m) in admitted {
-            match tx.admit(&m) {
-                Some(again) if again == fp => ids.push(Some(tx.store_admitted(fp, &m, &none)?)),
-                _ => ids.push(None),
+            if tx.admit_index(fp) {
+                ids.push(Some(tx.store_admitted(fp, &m, &none)?));
+            } else {
+                ids.push(None);
             }
         }
         let (added, dups) = (tx.added(), duplicates + tx.duplicates());
@@ -429,12 +430,15 @@ fn store_changed(
     // 100,000 verdicts cost ~80 MB.
     let old = vault.verdict_digests()?;
     let collection = verdicts.iter().filter(|v| v.collection).count() as u64;
-    let default = crate::vault::verdict_digest(&Verdict::default());
+    let none = Verdict::default();
+    // A message without a stored verdict (every new one) changes unless its verdict is the
+    // default; only the others need a digest (one serialisation and hash each).
     let changed: Vec<(i64, Verdict)> = ids
         .iter()
         .zip(verdicts)
-        .filter(|(id, v)| {
-            old.get(id).copied().unwrap_or(default) != crate::vault::verdict_digest(v)
+        .filter(|(id, v)| match old.get(id) {
+            Some(d) => *d != crate::vault::verdict_digest(v),
+            None => *v != none,
         })
         .map(|(id, v)| (*id, v))
         .collect();

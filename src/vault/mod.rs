@@ -1402,11 +1402,18 @@ impl ImportTx<'_> {
     /// of messages (e.g. to classify it) while they are still being written.
     pub fn admit(&mut self, message: &Message) -> Option<[u8; 32]> {
         let fp = self.keys.dedup_index(&message.fingerprint());
+        self.admit_index(fp).then_some(fp)
+    }
+
+    /// [`ImportTx::admit`] for a message whose dedup index the caller already computed
+    /// with [`Vault::dedup_index`] (of this vault: another vault's index would defeat the
+    /// dedup). Returns whether it is new.
+    pub fn admit_index(&mut self, fp: [u8; 32]) -> bool {
         if self.seen.insert(fp) {
-            Some(fp)
+            true
         } else {
             self.duplicates += 1;
-            None
+            false
         }
     }
 
