@@ -330,8 +330,12 @@ fn import_one(
     // One transaction: the original's chunks, the messages, the import event. Dedup is
     // decided again under the write lock; `None` in `ids` marks a message another writer
     // stored in the meantime (then the verdicts computed beside are not used).
+    let overlap = classify.is_some();
     let store = |vault: &mut Vault| -> std::result::Result<StoreOut, crate::vault::Error> {
         let mut tx = vault.begin_import(meta, &mut original)?;
+        if overlap {
+            tx.seal_on_this_thread();
+        }
         let none = Verdict::default();
         let mut ids = Vec::with_capacity(admitted.len());
         // Each full message is dropped as soon as it is written.

@@ -835,6 +835,7 @@ impl Vault {
             seen,
             pending: Vec::new(),
             pending_hash: None,
+            sealers: 0,
         })
     }
 
@@ -1074,7 +1075,7 @@ impl Vault {
                         }
                     })
                     .collect();
-                ChainState::write_reserved(&mut hash, tx, keys, &batch).map_err(Error::sql)?;
+                ChainState::write_reserved(&mut hash, tx, keys, &batch, 0).map_err(Error::sql)?;
                 st.hash = hash;
             }
             Ok(())
@@ -1345,6 +1346,8 @@ pub struct ImportTx<'v> {
     pending: Vec<store::Reserved>,
     /// The chain hash before the first pending record.
     pending_hash: Option<[u8; 32]>,
+    /// Threads that seal a batch (0: one per core).
+    sealers: usize,
 }
 
 /// Records sealed per batch: big enough to keep threads busy, small enough (a few MB) not to
@@ -1370,7 +1373,7 @@ impl ImportTx<'_> {
     /// Seals and writes the pending records.
     fn flush(&mut self) -> VResult<()> {
         if let Some(mut h) = self.pending_hash.take() {
-            ChainState::write_reserved(&mut h, &self.tx, self.keys, &self.pending)
+            ChainState::write_reserved(&mut h, &self.tx, self.keys, &self.pending, self.sealers)
                 .map_err(Error::sql)?;
             self.st.hash = h;
             self.pending.clear();
@@ -1443,6 +1446,13 @@ impl ImportTx<'_> {
             self.flush()?;
         }
         Ok(id)
+    }
+
+    /// Seals on the writing thread only (no helper threads): for a caller that keeps the
+    /// other cores busy meanwhile (e.g. classifying), where more threads would only
+    /// compete for them.
+    pub fn seal_on_this_thread(&mut self) {
+        self.sealers = 1;
     }
 
     /// The source id this import stores messages under.

@@ -359,18 +359,23 @@ impl ChainState {
     }
 
     /// Writes records reserved with [`ChainState::reserve`], in order. Sealing (AES-GCM) runs
-    /// on up to four threads; chaining and inserting stay sequential because each link
-    /// depends on the one before. `hash` must be the chain hash before the first of them.
+    /// on up to `threads` threads (0: as many as there are cores, at most four); chaining
+    /// and inserting stay sequential because each link depends on the one before. `hash`
+    /// must be the chain hash before the first of them.
     pub fn write_reserved(
         hash: &mut [u8; 32],
         conn: &Connection,
         keys: &Keys,
         batch: &[Reserved],
+        threads: usize,
     ) -> rusqlite::Result<()> {
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .clamp(1, 4);
+        let threads = match threads {
+            0 => std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+                .clamp(1, 4),
+            n => n,
+        };
         let seal = |r: &Reserved| {
             let a = aad(r.table, r.id, r.seq, &r.extra);
             let (nonce, ct) = keys.seal(&a, &r.plaintext);
