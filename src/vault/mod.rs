@@ -952,24 +952,6 @@ impl Vault {
         Ok(out)
     }
 
-    /// The stored messages with `id < below`, with their ids, in id order (without verdicts
-    /// or corrections). An import that keeps the messages it just added asks only for the
-    /// ones stored before it, instead of decrypting the whole vault again.
-    ///
-    /// # Errors
-    /// [`Error::RecordDamaged`] or a storage error.
-    pub fn messages_before(&self, below: i64) -> VResult<Vec<(i64, Message)>> {
-        let mut out = Vec::new();
-        store::for_each_below(
-            &self.conn,
-            &self.keys,
-            Table::Message,
-            below,
-            |m, r: MessageRecord| out.push((m.id, r.message)),
-        )?;
-        Ok(out)
-    }
-
     /// Number of stored messages (no decryption).
     ///
     /// # Errors

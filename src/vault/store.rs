@@ -501,20 +501,6 @@ pub fn for_each<T: serde::de::DeserializeOwned + Send>(
     conn: &Connection,
     keys: &Keys,
     table: Table,
-    f: impl FnMut(RawMeta, T),
-) -> Result<(), Error> {
-    for_each_below(conn, keys, table, i64::MAX, f)
-}
-
-/// [`for_each`] over the records with `id < below` only (the rest are not read at all).
-///
-/// # Errors
-/// As [`for_each`].
-pub fn for_each_below<T: serde::de::DeserializeOwned + Send>(
-    conn: &Connection,
-    keys: &Keys,
-    table: Table,
-    below: i64,
     mut f: impl FnMut(RawMeta, T),
 ) -> Result<(), Error> {
     const BATCH: usize = 8192;
@@ -522,11 +508,10 @@ pub fn for_each_below<T: serde::de::DeserializeOwned + Send>(
         .map(|n| n.get())
         .unwrap_or(1)
         .clamp(1, 4);
-    let sql = table
-        .select_sql()
-        .replace(" ORDER BY id", " WHERE id < ?1 ORDER BY id");
-    let mut stmt = conn.prepare_cached(&sql).map_err(Error::sql)?;
-    let mut rows = stmt.query([below]).map_err(Error::sql)?;
+    let mut stmt = conn
+        .prepare_cached(table.select_sql())
+        .map_err(Error::sql)?;
+    let mut rows = stmt.query([]).map_err(Error::sql)?;
     let mut batch: Vec<RawRow> = Vec::with_capacity(BATCH);
     loop {
         batch.clear();
