@@ -115,6 +115,37 @@ fn kept_all(vault: &Vault) -> Result<Vec<Kept>> {
         .collect())
 }
 
+/// What the reading thread tells the writing thread.
+// Nearly every item is an `Add`; boxing its message would cost one allocation per message
+// to shrink the one `Commit` at the end.
+#[allow(clippy::large_enum_variant)]
+enum ToWriter {
+    /// Store this admitted message (with its dedup index).
+    Add([u8; 32], Message),
+    /// The read is complete: commit, with the summary made from (imported, duplicates)
+    /// and the number of duplicates found before the writer's lock.
+    Commit(Box<dyn FnOnce(u64, u64) -> serde_json::Value + Send>, u64),
+}
+
+/// The import event's summary of a complete read, given the counts the writer knows.
+fn summary_json(r: &ImportReport) -> Box<dyn FnOnce(u64, u64) -> serde_json::Value + Send> {
+    let base = serde_json::json!({
+        "format": r.format,
+        "found": r.found,
+        "declared": r.declared,
+        "skipped": r.skipped,
+        "warnings": r.warnings,
+    });
+    Box::new(move |imported, duplicates| {
+        let mut v = base;
+        if let Some(o) = v.as_object_mut() {
+            o.insert("imported".into(), imported.into());
+            o.insert("duplicates".into(), duplicates.into());
+        }
+        v
+    })
+}
+
 /// What storing one file's messages did.
 struct StoreOut {
     /// The id each admitted message got, in order (`None`: stored meanwhile by another
@@ -286,90 +317,95 @@ fn import_one(
             }
         }
     };
-    // Read the whole file first, deciding duplicates against a snapshot of the stored
-    // dedup indexes as it goes; nothing is written yet. A file that fails to read leaves
-    // no trace. What the classifier needs of each new message is copied aside.
+    // One transaction on a second thread (the original's chunks, the new messages, the
+    // import event) while this thread reads the file and decides duplicates against a
+    // snapshot of the stored dedup indexes; new messages stream to the writer through a
+    // small queue, so they never pile up in memory. The writer decides dedup again under
+    // its write lock; `None` in its ids marks a message another writer stored in the
+    // meantime (then the verdicts computed here are not used). The writer commits only
+    // when told so after a complete read; otherwise (a file that fails to read, this
+    // thread gone) it rolls everything back.
     let mut seen = vault.dedup_indexes()?;
-    let mut admitted: Vec<([u8; 32], Message)> = Vec::new();
+    let dedup_key = vault.dedup_key();
+    let dedup = |m: &Message| dedup_key.index(m);
+    let (to_writer, queue) = std::sync::mpsc::sync_channel::<ToWriter>(1024);
+    let writer_fn =
+        |vault: &mut Vault| -> std::result::Result<Option<StoreOut>, crate::vault::Error> {
+            let mut tx = vault.begin_import(meta, &mut original)?;
+            // The reader and then the classifier keep the other core busy.
+            tx.seal_on_this_thread();
+            let none = Verdict::default();
+            let mut ids = Vec::new();
+            for msg in queue {
+                match msg {
+                    ToWriter::Add(fp, m) => {
+                        if tx.admit_index(fp) {
+                            ids.push(Some(tx.store_admitted(fp, &m, &none)?));
+                        } else {
+                            ids.push(None);
+                        }
+                    }
+                    ToWriter::Commit(summary, before) => {
+                        let (added, dups) = (tx.added(), before + tx.duplicates());
+                        tx.commit(summary(added, dups))?;
+                        return Ok(Some(StoreOut { ids, added, dups }));
+                    }
+                }
+            }
+            // The sender went away without a commit: roll back.
+            Ok(None)
+        };
     let mut kept: Vec<Kept> = Vec::new();
     let mut duplicates = 0u64;
-    let read = import::read(
-        path,
-        format,
-        &mut |m| {
-            let fp = vault.dedup_index(&m);
-            if seen.insert(fp) {
-                kept.push(Kept::new(0, &m));
-                admitted.push((fp, m));
-            } else {
-                duplicates += 1;
+    let mut report = None;
+    let mut read_error = None;
+    let mut verdicts = None;
+    let stored = std::thread::scope(|s| {
+        let writer = s.spawn(|| writer_fn(vault));
+        let read = import::read(
+            path,
+            format,
+            &mut |m| {
+                let fp = dedup(&m);
+                if seen.insert(fp) {
+                    kept.push(Kept::new(0, &m));
+                    // A closed queue means the writer failed; its error is reported below.
+                    to_writer
+                        .send(ToWriter::Add(fp, m))
+                        .map_err(|_| Error::bad_input("vault_writer", String::new()))?;
+                } else {
+                    duplicates += 1;
+                }
+                Ok(())
+            },
+            on_progress,
+        );
+        match read {
+            Ok(r) => {
+                let summary = summary_json(&r);
+                let _ = to_writer.send(ToWriter::Commit(summary, duplicates));
+                report = Some(r);
             }
-            Ok(())
-        },
-        on_progress,
-    );
-    drop(seen);
-    let report = match read {
-        Ok(report) => report,
-        Err(e) => {
-            outcome.error = Some(e);
-            return Ok((outcome, None));
+            Err(e) => read_error = Some(e),
         }
-    };
-    let summary_of = |imported: u64, duplicates: u64| {
-        serde_json::json!({
-            "format": report.format,
-            "found": report.found,
-            "declared": report.declared,
-            "imported": imported,
-            "duplicates": duplicates,
-            "skipped": report.skipped,
-            "warnings": report.warnings,
-        })
-    };
-    // One transaction: the original's chunks, the messages, the import event. Dedup is
-    // decided again under the write lock; `None` in `ids` marks a message another writer
-    // stored in the meantime (then the verdicts computed beside are not used).
-    let overlap = classify.is_some();
-    let store = |vault: &mut Vault| -> std::result::Result<StoreOut, crate::vault::Error> {
-        let mut tx = vault.begin_import(meta, &mut original)?;
-        if overlap {
-            tx.seal_on_this_thread();
-        }
-        let none = Verdict::default();
-        let mut ids = Vec::with_capacity(admitted.len());
-        // Each full message is dropped as soon as it is written.
-        for (fp, m) in admitted {
-            if tx.admit_index(fp) {
-                ids.push(Some(tx.store_admitted(fp, &m, &none)?));
-            } else {
-                ids.push(None);
-            }
-        }
-        let (added, dups) = (tx.added(), duplicates + tx.duplicates());
-        tx.commit(summary_of(added, dups))?;
-        Ok(StoreOut { ids, added, dups })
-    };
-    // The last file classifies the whole vault on this thread while another seals and
-    // writes its messages (two cores; the messages were allocated on this thread, so the
-    // memory they free is reused by the classifier).
-    let (stored, verdicts) = match classify {
-        Some((rules, time)) => std::thread::scope(|s| {
-            let writer = s.spawn(|| store(vault));
+        drop(to_writer);
+        if let (Some((rules, time)), Some(_)) = (classify, &report) {
             let inputs: Vec<crate::classify::Input<'_>> =
                 all.iter().chain(kept.iter()).map(Kept::input).collect();
-            let verdicts = crate::classify::classify_batch(rules, &inputs, time);
-            drop(inputs);
-            // A panic while storing is passed on as if it had happened on this thread.
-            let stored = writer
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p));
-            (stored, Some(verdicts))
-        }),
-        None => (store(vault), None),
-    };
+            verdicts = Some(crate::classify::classify_batch(rules, &inputs, time));
+        }
+        // A panic while storing is passed on as if it had happened on this thread.
+        writer
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))
+    });
     let stored = match stored {
-        Ok(s) => s,
+        Ok(Some(s)) => s,
+        // Rolled back after a failed read: nothing of this file is in the vault.
+        Ok(None) => {
+            outcome.error = read_error;
+            return Ok((outcome, None));
+        }
         Err(e) if e.kind() == crate::ErrorKind::BadInput => {
             outcome.error = Some(e.into());
             return Ok((outcome, None));
@@ -378,7 +414,7 @@ fn import_one(
     };
     outcome.imported = stored.added;
     outcome.duplicates = stored.dups;
-    outcome.report = Some(report);
+    outcome.report = report;
     let raced = stored.ids.iter().any(Option::is_none);
     all.extend(
         kept.into_iter()

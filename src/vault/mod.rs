@@ -855,6 +855,12 @@ impl Vault {
         self.keys.dedup_index(&message.fingerprint())
     }
 
+    /// A copy of the dedup-index key alone (wiped when dropped), to compute
+    /// [`Vault::dedup_index`] on one thread while another writes to the vault.
+    pub fn dedup_key(&self) -> DedupKey {
+        DedupKey(self.keys.dedup_key())
+    }
+
     /// Every stored message with its latest verdict and its corrections, in id order.
     ///
     /// # Errors
@@ -1311,6 +1317,23 @@ fn write_head(conn: &Connection, keys: &Keys, st: &ChainState) -> VResult<()> {
     let mac = keys.head_mac(st.seq, &[&st.hash[..], &body[..]].concat());
     let raw = [&mac[..], &body[..]].concat();
     store::meta_set(conn, "head", &raw).map_err(Error::sql)
+}
+
+/// The key of a vault's dedup index (see [`Vault::dedup_key`]).
+pub struct DedupKey(crypto::SecretKey);
+
+impl DedupKey {
+    /// The dedup index of `message`: the same value as [`Vault::dedup_index`].
+    pub fn index(&self, message: &Message) -> [u8; 32] {
+        crypto::hmac_sha256(&self.0[..], &[&message.fingerprint()[..]])
+    }
+}
+
+impl std::fmt::Debug for DedupKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print keys.
+        f.write_str("DedupKey")
+    }
 }
 
 /// One import in progress: a single SQLite transaction. Dropping it without
