@@ -8,7 +8,7 @@
 //! fingerprint) and completes whatever an interrupted run did not.
 
 use crate::import::{self, Format, ImportReport, Progress};
-use crate::model::Verdict;
+use crate::model::{Message, Verdict};
 use crate::vault::{SourceMeta, Vault};
 use crate::{Error, Result};
 use serde::Serialize;
@@ -67,6 +67,96 @@ pub struct ImportOutcome {
     pub rule_version: Option<String>,
 }
 
+/// What the classifier reads of a stored message (see [`crate::classify::Input`]), kept
+/// for the whole-vault classification after an import: a third of a full
+/// [`Message`] in memory.
+struct Kept {
+    /// The message's id in the vault.
+    id: i64,
+    body: Box<str>,
+    address: Box<str>,
+    instant: crate::model::Instant,
+    direction: crate::model::Direction,
+    kind: crate::model::Kind,
+    duration_s: Option<u32>,
+}
+
+impl Kept {
+    fn new(id: i64, m: &Message) -> Kept {
+        Kept {
+            id,
+            body: m.body.as_str().into(),
+            address: m.address.as_str().into(),
+            instant: m.instant.clone(),
+            direction: m.direction,
+            kind: m.kind,
+            duration_s: m.duration_s,
+        }
+    }
+
+    fn input(&self) -> crate::classify::Input<'_> {
+        crate::classify::Input {
+            body: &self.body,
+            address: &self.address,
+            instant: Some(&self.instant),
+            direction: self.direction,
+            kind: self.kind,
+            duration_s: self.duration_s,
+        }
+    }
+}
+
+/// [`Kept`] of every stored message, in id order.
+fn kept_all(vault: &Vault) -> Result<Vec<Kept>> {
+    Ok(vault
+        .messages_only()?
+        .into_iter()
+        .map(|(id, m)| Kept::new(id, &m))
+        .collect())
+}
+
+/// What the reading thread tells the writing thread.
+// Nearly every item is an `Add`; boxing its message would cost one allocation per message
+// to shrink the one `Commit` at the end.
+#[allow(clippy::large_enum_variant)]
+enum ToWriter {
+    /// Store this admitted message (with its dedup index).
+    Add([u8; 32], Message),
+    /// The read is complete: commit, with the summary made from (imported, duplicates)
+    /// and the number of duplicates found before the writer's lock.
+    Commit(Box<dyn FnOnce(u64, u64) -> serde_json::Value + Send>, u64),
+}
+
+/// The import event's summary of a complete read, given the counts the writer knows.
+fn summary_json(r: &ImportReport) -> Box<dyn FnOnce(u64, u64) -> serde_json::Value + Send> {
+    let base = serde_json::json!({
+        "format": r.format,
+        "found": r.found,
+        "declared": r.declared,
+        "skipped": r.skipped,
+        "warnings": r.warnings,
+    });
+    Box::new(move |imported, duplicates| {
+        let mut v = base;
+        if let Some(o) = v.as_object_mut() {
+            o.insert("imported".into(), imported.into());
+            o.insert("duplicates".into(), duplicates.into());
+        }
+        v
+    })
+}
+
+/// What storing one file's messages did.
+struct StoreOut {
+    /// The id each admitted message got, in order (`None`: stored meanwhile by another
+    /// writer, so not stored again).
+    ids: Vec<Option<i64>>,
+    /// Messages stored.
+    added: u64,
+    /// Duplicates (before and under the write lock).
+    dups: u64,
+}
+
 /// SHA-256 and size of a file, streamed.
 fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
     let mut f = std::fs::File::open(path)?;
@@ -99,7 +189,14 @@ pub fn import_files(
     // Rule packs first: a bad `--rules` folder is refused before anything is imported.
     let rules = super::classify::load_rules(opts.rules.as_deref())?;
     let mut vault = super::vault::open_or_create(vault_path, passphrase, opts.create)?;
+    let time = time_settings(&vault)?;
+    // Every message of the vault after this run, decrypted once, in id order: the ones
+    // stored before it (none on a first import) and then the ones it stores, kept as they
+    // are read. The classification of the whole vault below needs exactly this set, so
+    // nothing is decrypted twice.
+    let mut all: Vec<Kept> = kept_all(&vault)?;
     let mut outcomes = Vec::with_capacity(files.len());
+    let mut verdicts = None;
     for (i, path) in files.iter().enumerate() {
         let mut p = |within: Progress| {
             on_progress(ImportProgress {
@@ -108,9 +205,20 @@ pub fn import_files(
                 within,
             })
         };
-        outcomes.push(import_one(&mut vault, path, opts.format, &mut p)?);
+        // The last file classifies the whole vault on a second thread while its messages
+        // are sealed and written.
+        let classify = (i + 1 == files.len()).then_some((&rules, &time));
+        let (outcome, v) = import_one(&mut vault, path, opts.format, &mut p, &mut all, classify)?;
+        outcomes.push(outcome);
+        verdicts = v;
     }
-    let (collection, rule_version) = classify_vault_with(&mut vault, &rules)?;
+    let verdicts = match verdicts {
+        Some(v) => v,
+        None => classify_all(&rules, &all, &time),
+    };
+    let ids: Vec<i64> = all.iter().map(|k| k.id).collect();
+    drop(all);
+    let (collection, rule_version) = store_changed(&mut vault, &rules, &ids, verdicts)?;
     Ok(ImportOutcome {
         files: outcomes,
         total: vault.message_count()?,
@@ -119,14 +227,42 @@ pub fn import_files(
     })
 }
 
+/// The vault's time settings for the classifier.
+fn time_settings(vault: &Vault) -> Result<crate::classify::TimeSettings> {
+    let settings = vault.settings()?;
+    // Settings were validated when set; fall back to the contract defaults rather than
+    // refuse to classify if an old vault holds something this build cannot read.
+    Ok(crate::classify::TimeSettings::from_flags(
+        Some(&settings.zone),
+        Some(&settings.night),
+        Some(settings.max_per_day),
+    )
+    .unwrap_or_default())
+}
+
+/// Classifies `all` as one batch (time labels and sender history span the vault).
+fn classify_all(
+    rules: &crate::classify::RuleSet,
+    all: &[Kept],
+    time: &crate::classify::TimeSettings,
+) -> Vec<Verdict> {
+    let inputs: Vec<crate::classify::Input<'_>> = all.iter().map(Kept::input).collect();
+    crate::classify::classify_batch(rules, &inputs, time)
+}
+
 /// Imports one file in one transaction. Vault failures are `Err`; problems with the file
-/// are returned in the outcome (its transaction rolled back).
+/// are returned in the outcome (its transaction rolled back). The messages it stores are
+/// appended to `all` with their ids. With `classify`, the whole of `all` plus this file's
+/// new messages is classified while they are written, and the verdicts (one per message
+/// of `all` afterwards, in order) are returned — unless the file fails.
 fn import_one(
     vault: &mut Vault,
     path: &Path,
     format: Format,
     on_progress: &mut dyn FnMut(Progress),
-) -> Result<FileOutcome> {
+    all: &mut Vec<Kept>,
+    classify: Option<(&crate::classify::RuleSet, &crate::classify::TimeSettings)>,
+) -> Result<(FileOutcome, Option<Vec<Verdict>>)> {
     let mut outcome = FileOutcome {
         path: path.to_path_buf(),
         report: None,
@@ -141,7 +277,7 @@ fn import_one(
             Ok(f) => f,
             Err(e) => {
                 outcome.error = Some(e.into());
-                return Ok(outcome);
+                return Ok((outcome, None));
             }
         },
         f => f,
@@ -151,7 +287,7 @@ fn import_one(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
     // A folder (an iPhone backup) has no single original; its messages still carry origin.
-    let (meta, mut original): (SourceMeta, Box<dyn Read>) = if path.is_dir() {
+    let (meta, mut original): (SourceMeta, Box<dyn Read + Send>) = if path.is_dir() {
         (
             SourceMeta {
                 name,
@@ -177,53 +313,115 @@ fn import_one(
                     path: path.to_path_buf(),
                     source,
                 }));
-                return Ok(outcome);
+                return Ok((outcome, None));
             }
         }
     };
-    let mut tx = match vault.begin_import(meta, &mut original) {
-        Ok(tx) => tx,
+    // One transaction on a second thread (the original's chunks, the new messages, the
+    // import event) while this thread reads the file and decides duplicates against a
+    // snapshot of the stored dedup indexes; new messages stream to the writer through a
+    // small queue, so they never pile up in memory. The writer decides dedup again under
+    // its write lock; `None` in its ids marks a message another writer stored in the
+    // meantime (then the verdicts computed here are not used). The writer commits only
+    // when told so after a complete read; otherwise (a file that fails to read, this
+    // thread gone) it rolls everything back.
+    let mut seen = vault.dedup_indexes()?;
+    let dedup_key = vault.dedup_key();
+    let dedup = |m: &Message| dedup_key.index(m);
+    let (to_writer, queue) = std::sync::mpsc::sync_channel::<ToWriter>(1024);
+    let writer_fn =
+        |vault: &mut Vault| -> std::result::Result<Option<StoreOut>, crate::vault::Error> {
+            let mut tx = vault.begin_import(meta, &mut original)?;
+            // The reader and then the classifier keep the other core busy.
+            tx.seal_on_this_thread();
+            let none = Verdict::default();
+            let mut ids = Vec::new();
+            for msg in queue {
+                match msg {
+                    ToWriter::Add(fp, m) => {
+                        if tx.admit_index(fp) {
+                            ids.push(Some(tx.store_admitted(fp, &m, &none)?));
+                        } else {
+                            ids.push(None);
+                        }
+                    }
+                    ToWriter::Commit(summary, before) => {
+                        let (added, dups) = (tx.added(), before + tx.duplicates());
+                        tx.commit(summary(added, dups))?;
+                        return Ok(Some(StoreOut { ids, added, dups }));
+                    }
+                }
+            }
+            // The sender went away without a commit: roll back.
+            Ok(None)
+        };
+    let mut kept: Vec<Kept> = Vec::new();
+    let mut duplicates = 0u64;
+    let mut report = None;
+    let mut read_error = None;
+    let mut verdicts = None;
+    let stored = std::thread::scope(|s| {
+        let writer = s.spawn(|| writer_fn(vault));
+        let read = import::read(
+            path,
+            format,
+            &mut |m| {
+                let fp = dedup(&m);
+                if seen.insert(fp) {
+                    kept.push(Kept::new(0, &m));
+                    // A closed queue means the writer failed; its error is reported below.
+                    to_writer
+                        .send(ToWriter::Add(fp, m))
+                        .map_err(|_| Error::bad_input("vault_writer", String::new()))?;
+                } else {
+                    duplicates += 1;
+                }
+                Ok(())
+            },
+            on_progress,
+        );
+        match read {
+            Ok(r) => {
+                let summary = summary_json(&r);
+                let _ = to_writer.send(ToWriter::Commit(summary, duplicates));
+                report = Some(r);
+            }
+            Err(e) => read_error = Some(e),
+        }
+        drop(to_writer);
+        if let (Some((rules, time)), Some(_)) = (classify, &report) {
+            let inputs: Vec<crate::classify::Input<'_>> =
+                all.iter().chain(kept.iter()).map(Kept::input).collect();
+            verdicts = Some(crate::classify::classify_batch(rules, &inputs, time));
+        }
+        // A panic while storing is passed on as if it had happened on this thread.
+        writer
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))
+    });
+    let stored = match stored {
+        Ok(Some(s)) => s,
+        // Rolled back after a failed read: nothing of this file is in the vault.
+        Ok(None) => {
+            outcome.error = read_error;
+            return Ok((outcome, None));
+        }
         Err(e) if e.kind() == crate::ErrorKind::BadInput => {
             outcome.error = Some(e.into());
-            return Ok(outcome);
+            return Ok((outcome, None));
         }
         Err(e) => return Err(e.into()),
     };
-    let none = Verdict::default();
-    let read = import::read(
-        path,
-        format,
-        &mut |m| {
-            tx.add(&m, &none)?;
-            Ok(())
-        },
-        on_progress,
+    outcome.imported = stored.added;
+    outcome.duplicates = stored.dups;
+    outcome.report = report;
+    let raced = stored.ids.iter().any(Option::is_none);
+    all.extend(
+        kept.into_iter()
+            .zip(stored.ids)
+            .filter_map(|(k, id)| id.map(|id| Kept { id, ..k })),
     );
-    match read {
-        Ok(report) => {
-            outcome.imported = tx.added();
-            outcome.duplicates = tx.duplicates();
-            let summary = serde_json::json!({
-                "format": report.format,
-                "found": report.found,
-                "declared": report.declared,
-                "imported": outcome.imported,
-                "duplicates": outcome.duplicates,
-                "skipped": report.skipped,
-                "warnings": report.warnings,
-            });
-            tx.commit(summary)?;
-            outcome.report = Some(report);
-            Ok(outcome)
-        }
-        // A vault failure while storing is the vault's problem, not the file's.
-        Err(e @ Error::Vault(_)) => Err(e),
-        Err(e) => {
-            drop(tx);
-            outcome.error = Some(e);
-            Ok(outcome)
-        }
-    }
+    Ok((outcome, if raced { None } else { verdicts }))
 }
 
 /// Re-classifies every message of the vault and stores the verdicts that changed, as one
@@ -250,36 +448,40 @@ pub fn classify_vault_with(
     vault: &mut Vault,
     rules: &crate::classify::RuleSet,
 ) -> Result<(u64, String)> {
-    let settings = vault.settings()?;
-    // Settings were validated when set; fall back to the contract defaults rather than
-    // refuse to classify if an old vault holds something this build cannot read.
-    let time = crate::classify::TimeSettings::from_flags(
-        Some(&settings.zone),
-        Some(&settings.night),
-        Some(settings.max_per_day),
-    )
-    .unwrap_or_default();
-    // Messages and the digests of their verdicts only, not the verdicts themselves: this
-    // runs after every import, and two full sets of 100,000 verdicts cost ~80 MB.
-    let stored = vault.messages_only()?;
+    let time = time_settings(vault)?;
+    let all = kept_all(vault)?;
+    let verdicts = classify_all(rules, &all, &time);
+    let ids: Vec<i64> = all.iter().map(|k| k.id).collect();
+    drop(all);
+    store_changed(vault, rules, &ids, verdicts)
+}
+
+/// Stores the verdicts (one per message id of `ids`, in order) that differ from the stored
+/// ones as one classification run. Returns the number of collection messages and the
+/// rule version. A run that changes nothing is not recorded again when the same rule
+/// version already ran, so re-importing the same file adds nothing to the vault.
+fn store_changed(
+    vault: &mut Vault,
+    rules: &crate::classify::RuleSet,
+    ids: &[i64],
+    verdicts: Vec<Verdict>,
+) -> Result<(u64, String)> {
+    // Digests of the stored verdicts only, not the verdicts themselves: two full sets of
+    // 100,000 verdicts cost ~80 MB.
     let old = vault.verdict_digests()?;
-    let inputs: Vec<crate::classify::Input<'_>> = stored
-        .iter()
-        .map(|(_, m)| crate::classify::Input::from_message(m))
-        .collect();
-    let verdicts = crate::classify::classify_batch(rules, &inputs, &time);
-    drop(inputs);
     let collection = verdicts.iter().filter(|v| v.collection).count() as u64;
-    let default = crate::vault::verdict_digest(&Verdict::default());
-    let changed: Vec<(i64, Verdict)> = stored
+    let none = Verdict::default();
+    // A message without a stored verdict (every new one) changes unless its verdict is the
+    // default; only the others need a digest (one serialisation and hash each).
+    let changed: Vec<(i64, Verdict)> = ids
         .iter()
         .zip(verdicts)
-        .filter(|((id, _), v)| {
-            old.get(id).copied().unwrap_or(default) != crate::vault::verdict_digest(v)
+        .filter(|(id, v)| match old.get(id) {
+            Some(d) => *d != crate::vault::verdict_digest(v),
+            None => *v != none,
         })
-        .map(|((id, _), v)| (*id, v))
+        .map(|(id, v)| (*id, v))
         .collect();
-    drop(stored);
     let version = rules.version();
     let same_version_ran = super::vault::rule_version(vault)?.as_deref() == Some(version.as_str());
     if !changed.is_empty() || !same_version_ran {

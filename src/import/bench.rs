@@ -44,6 +44,26 @@ pub struct BenchReport {
     pub pipeline_note: Option<String>,
     /// Peak resident memory after the pipeline, MB.
     pub pipeline_peak_mb: Option<f64>,
+    /// CPU seconds (user + system, all threads) of the reader, xmllint and the pipeline:
+    /// the machine may be shared, and wall time then says little.
+    pub cpu_s: [Option<f64>; 3],
+}
+
+/// CPU seconds (user + system) used so far by this process (`children` false) or by its
+/// finished children (`children` true), where /proc exists.
+pub fn cpu_s(children: bool) -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let f: Vec<&str> = s.rsplit_once(')')?.1.split_whitespace().collect();
+    let at = if children { 13 } else { 11 };
+    let user: f64 = f.get(at)?.parse().ok()?;
+    let system: f64 = f.get(at + 1)?.parse().ok()?;
+    // Linux reports clock ticks of 1/100 s (USER_HZ) on every mainstream platform.
+    Some((user + system) / 100.0)
+}
+
+fn cpu_since(start: Option<f64>, children: bool) -> Option<f64> {
+    Some(cpu_s(children)? - start?)
 }
 
 /// Peak resident memory of this process so far (VmHWM), in MB, where /proc exists.
@@ -229,6 +249,7 @@ pub fn run(
     let generate_s = t.elapsed().as_secs_f64();
 
     let t = Clock::now();
+    let c = cpu_s(false);
     let mut records = 0u64;
     let mut body_bytes = 0usize;
     let report = read(
@@ -242,6 +263,8 @@ pub fn run(
         &mut |_: Progress| {},
     )?;
     let parse_s = t.elapsed().as_secs_f64();
+    let parse_cpu = cpu_since(c, false);
+    let mut xmllint_cpu = None;
     std::hint::black_box(body_bytes);
     let parse_peak_mb = peak_mb();
     debug_assert_eq!(report.found, records);
@@ -255,10 +278,12 @@ pub fn run(
         Ok(_) => {
             // Timed in a second run so the file is equally warm in the page cache for both.
             let t = Clock::now();
+            let c = cpu_s(true);
             let st = std::process::Command::new("xmllint")
                 .args(["--stream", "--noout"])
                 .arg(&raw)
                 .status();
+            xmllint_cpu = cpu_since(c, true);
             match st {
                 Ok(s) if s.success() => (Some(t.elapsed().as_secs_f64()), None),
                 Ok(s) => (None, Some(format!("xmllint exited with {s}"))),
@@ -269,12 +294,15 @@ pub fn run(
     };
 
     let (mut pipeline_s, mut pipeline_note, mut pipeline_peak_mb) = (None, None, None);
+    let mut pipeline_cpu = None;
     if let Some(p) = pipeline {
         let t = Clock::now();
+        let c = cpu_s(false);
         match p(&sur) {
             Ok(()) => pipeline_s = Some(t.elapsed().as_secs_f64()),
             Err(e) => pipeline_note = Some(e.to_string()),
         }
+        pipeline_cpu = cpu_since(c, false);
         pipeline_peak_mb = peak_mb();
     }
     let _ = std::fs::remove_file(&sur);
@@ -291,6 +319,7 @@ pub fn run(
         pipeline_s,
         pipeline_note,
         pipeline_peak_mb,
+        cpu_s: [parse_cpu, xmllint_cpu, pipeline_cpu],
     })
 }
 
@@ -353,6 +382,13 @@ impl fmt::Display for BenchReport {
             (Some(s), _, None) => writeln!(f, "  full import: {s:.3} s")?,
             (None, Some(note), _) => writeln!(f, "  full import failed: {note}")?,
             (None, None, _) => {}
+        }
+        if let [Some(r), Some(x), Some(p)] = self.cpu_s {
+            writeln!(
+                f,
+                "  CPU time (user + system, all threads) of reader / xmllint / full import: {r:.2} / {x:.2} / {p:.2} s; full import / xmllint = {:.2}",
+                p / x.max(0.01)
+            )?;
         }
         if let Some(p) = self.pipeline_peak_mb {
             writeln!(f, "  peak memory after full import (VmHWM): {p:.1} MB")?;

@@ -177,6 +177,11 @@ impl Keys {
             .map(Zeroizing::new)
     }
 
+    /// A copy of the dedup key (wiped when dropped).
+    pub fn dedup_key(&self) -> SecretKey {
+        self.fp_key.clone()
+    }
+
     /// The keyed dedup index of a message fingerprint: not a plain hash of the content, so
     /// the index reveals nothing to someone who guesses a message.
     pub fn dedup_index(&self, fingerprint: &[u8; 32]) -> [u8; 32] {

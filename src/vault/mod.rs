@@ -824,17 +824,7 @@ impl Vault {
         // on random keys, which cost a third of the insert time (`quzheng bench vault`:
         // 0.77 s → 0.53 s CPU per 100,000). Loading the set for 100,000 stored messages
         // takes well under 0.2 s.
-        let mut seen = std::collections::HashSet::new();
-        {
-            let mut stmt = tx.prepare("SELECT fp FROM message").map_err(Error::sql)?;
-            let mut rows = stmt.query([]).map_err(Error::sql)?;
-            while let Some(r) = rows.next().map_err(Error::sql)? {
-                let v: Vec<u8> = r.get(0).map_err(Error::sql)?;
-                if let Ok(fp) = <[u8; 32]>::try_from(v.as_slice()) {
-                    seen.insert(fp);
-                }
-            }
-        }
+        let seen = stored_dedup_indexes(&tx)?;
         Ok(ImportTx {
             tx,
             keys,
@@ -845,7 +835,30 @@ impl Vault {
             seen,
             pending: Vec::new(),
             pending_hash: None,
+            sealers: 0,
         })
+    }
+
+    /// The dedup index of every stored message, read outside any write lock: a snapshot
+    /// that lets a caller decide duplicates before [`Vault::begin_import`] (which decides
+    /// them again, exactly, under its lock: see [`ImportTx::admit`]).
+    ///
+    /// # Errors
+    /// A storage error.
+    pub fn dedup_indexes(&self) -> VResult<std::collections::HashSet<[u8; 32]>> {
+        stored_dedup_indexes(&self.conn)
+    }
+
+    /// The dedup index of `message` in this vault (a keyed HMAC of its fingerprint), as
+    /// [`ImportTx::admit`] computes it.
+    pub fn dedup_index(&self, message: &Message) -> [u8; 32] {
+        self.keys.dedup_index(&message.fingerprint())
+    }
+
+    /// A copy of the dedup-index key alone (wiped when dropped), to compute
+    /// [`Vault::dedup_index`] on one thread while another writes to the vault.
+    pub fn dedup_key(&self) -> DedupKey {
+        DedupKey(self.keys.dedup_key())
     }
 
     /// Every stored message with its latest verdict and its corrections, in id order.
@@ -1050,7 +1063,7 @@ impl Vault {
                         }
                     })
                     .collect();
-                ChainState::write_reserved(&mut hash, tx, keys, &batch).map_err(Error::sql)?;
+                ChainState::write_reserved(&mut hash, tx, keys, &batch, 0).map_err(Error::sql)?;
                 st.hash = hash;
             }
             Ok(())
@@ -1202,6 +1215,20 @@ pub fn verdict_digest(v: &Verdict) -> [u8; 32] {
     Sha256::digest(to_json(v)).into()
 }
 
+/// The stored dedup indexes (`message.fp`).
+fn stored_dedup_indexes(conn: &Connection) -> VResult<std::collections::HashSet<[u8; 32]>> {
+    let mut seen = std::collections::HashSet::new();
+    let mut stmt = conn.prepare("SELECT fp FROM message").map_err(Error::sql)?;
+    let mut rows = stmt.query([]).map_err(Error::sql)?;
+    while let Some(r) = rows.next().map_err(Error::sql)? {
+        let v: Vec<u8> = r.get(0).map_err(Error::sql)?;
+        if let Ok(fp) = <[u8; 32]>::try_from(v.as_slice()) {
+            seen.insert(fp);
+        }
+    }
+    Ok(seen)
+}
+
 /// Reads as many bytes as fit in `buf` (fewer only at end of input).
 fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
@@ -1292,6 +1319,23 @@ fn write_head(conn: &Connection, keys: &Keys, st: &ChainState) -> VResult<()> {
     store::meta_set(conn, "head", &raw).map_err(Error::sql)
 }
 
+/// The key of a vault's dedup index (see [`Vault::dedup_key`]).
+pub struct DedupKey(crypto::SecretKey);
+
+impl DedupKey {
+    /// The dedup index of `message`: the same value as [`Vault::dedup_index`].
+    pub fn index(&self, message: &Message) -> [u8; 32] {
+        crypto::hmac_sha256(&self.0[..], &[&message.fingerprint()[..]])
+    }
+}
+
+impl std::fmt::Debug for DedupKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print keys.
+        f.write_str("DedupKey")
+    }
+}
+
 /// One import in progress: a single SQLite transaction. Dropping it without
 /// [`ImportTx::commit`] rolls everything back, original bytes included.
 pub struct ImportTx<'v> {
@@ -1307,6 +1351,8 @@ pub struct ImportTx<'v> {
     pending: Vec<store::Reserved>,
     /// The chain hash before the first pending record.
     pending_hash: Option<[u8; 32]>,
+    /// Threads that seal a batch (0: one per core).
+    sealers: usize,
 }
 
 /// Records sealed per batch: big enough to keep threads busy, small enough (a few MB) not to
@@ -1332,7 +1378,7 @@ impl ImportTx<'_> {
     /// Seals and writes the pending records.
     fn flush(&mut self) -> VResult<()> {
         if let Some(mut h) = self.pending_hash.take() {
-            ChainState::write_reserved(&mut h, &self.tx, self.keys, &self.pending)
+            ChainState::write_reserved(&mut h, &self.tx, self.keys, &self.pending, self.sealers)
                 .map_err(Error::sql)?;
             self.st.hash = h;
             self.pending.clear();
@@ -1347,11 +1393,50 @@ impl ImportTx<'_> {
     /// # Errors
     /// A storage error.
     pub fn add(&mut self, message: &Message, verdict: &Verdict) -> VResult<bool> {
-        let fp = self.keys.dedup_index(&message.fingerprint());
-        if !self.seen.insert(fp) {
-            self.duplicates += 1;
-            return Ok(false);
+        match self.admit(message) {
+            Some(fp) => {
+                self.store_admitted(fp, message, verdict)?;
+                Ok(true)
+            }
+            None => Ok(false),
         }
+    }
+
+    /// The first half of [`ImportTx::add`]: decides whether `message` is new (not stored,
+    /// not admitted before in this import) without writing anything. Returns its dedup
+    /// index when it is new (it then counts as seen), `None` (counted as a duplicate) when
+    /// not. Every admitted message must then be passed to [`ImportTx::store_admitted`] in
+    /// admission order before [`ImportTx::commit`]; this lets a caller know the final set
+    /// of messages (e.g. to classify it) while they are still being written.
+    pub fn admit(&mut self, message: &Message) -> Option<[u8; 32]> {
+        let fp = self.keys.dedup_index(&message.fingerprint());
+        self.admit_index(fp).then_some(fp)
+    }
+
+    /// [`ImportTx::admit`] for a message whose dedup index the caller already computed
+    /// with [`Vault::dedup_index`] (of this vault: another vault's index would defeat the
+    /// dedup). Returns whether it is new.
+    pub fn admit_index(&mut self, fp: [u8; 32]) -> bool {
+        if self.seen.insert(fp) {
+            true
+        } else {
+            self.duplicates += 1;
+            false
+        }
+    }
+
+    /// The second half of [`ImportTx::add`]: stores a message [`ImportTx::admit`] accepted
+    /// (with its dedup index) and the verdict given at import (skipped when it is the
+    /// default). Returns the message's id.
+    ///
+    /// # Errors
+    /// A storage error.
+    pub fn store_admitted(
+        &mut self,
+        fp: [u8; 32],
+        message: &Message,
+        verdict: &Verdict,
+    ) -> VResult<i64> {
         let rec = MessageRecordRef {
             source_id: self.source_id,
             message,
@@ -1365,7 +1450,14 @@ impl ImportTx<'_> {
         if self.pending.len() >= IMPORT_BATCH {
             self.flush()?;
         }
-        Ok(true)
+        Ok(id)
+    }
+
+    /// Seals on the writing thread only (no helper threads): for a caller that keeps the
+    /// other cores busy meanwhile (e.g. classifying), where more threads would only
+    /// compete for them.
+    pub fn seal_on_this_thread(&mut self) {
+        self.sealers = 1;
     }
 
     /// The source id this import stores messages under.
