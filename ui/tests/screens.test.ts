@@ -84,14 +84,18 @@ describe('import', () => {
     await tick(20);
     await emit('import-progress', { file: 'sms.xml', file_index: 0, files: 1, bytes_done: 512, bytes_total: 1024, records: 37 });
     await until(() => (sec.querySelector('#import-progress')?.textContent ?? '').includes('已读取 37 条'));
-    finish({ imported: 30, duplicates: 5, skipped: 2, warnings: 1,
+    finish({ imported: 30, duplicates: 5, skipped: 2, warnings: 1, failed: 1,
       files: [{ name: 'sms.xml', sha256: 'ab'.repeat(32), format: 'sbr', imported: 30, duplicates: 5,
-        skipped: [{ location: 'line 9', reason: 'no body' }], warnings: ['declared 40, found 37'] }] });
+        skipped: ['第 9 行：缺少内容', '第 12 行：时间无法识别'], warnings: ['声明 40 条，实际 37 条'], error: null },
+      { name: 'photo.jpg', sha256: '', format: '', imported: 0, duplicates: 0, skipped: [], warnings: [], error: '不是支持的备份格式。' }] });
     await until(() => sec.querySelector('#import-summary') !== null);
     const text = sec.querySelector('#import-summary')?.textContent ?? '';
     expect(text).toContain('新增 30 条');
     expect(text).toContain('5 条以前已导入过');
     expect(text).toContain('2 条无法读取');
+    expect(text).toContain('第 9 行：缺少内容');
+    expect(text).toContain('1 个文件无法导入');
+    expect(text).toContain('不是支持的备份格式。');
   });
 });
 
@@ -147,7 +151,7 @@ describe('messages', () => {
 describe('settings', () => {
   it('deletes everything only after the confirmation word', async () => {
     const { calls } = fakeShell((cmd) =>
-      cmd === 'get_settings' ? { zone: 'Asia/Shanghai', night_start: '22:00', night_end: '08:00', max_per_day: 3, lang: 'zh', auto_lock_min: 10 } : null);
+      cmd === 'get_settings' ? { zone: 'Asia/Shanghai', night: '22:00-08:00', max_per_day: 3, lang: 'zh', auto_lock_min: 10 } : null);
     const ctx = testCtx();
     let deleted = 0;
     const sec = settingsScreen(ctx, () => deleted++);

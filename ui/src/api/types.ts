@@ -1,10 +1,12 @@
 // Shapes returned by the shell's commands (serde structs in src-tauri/src/commands/*.rs).
 export interface LabelInfo { id: string; name: string; time: boolean }
-export interface AppInfo { version: string; vault_exists: boolean; vault_path: string; labels: LabelInfo[]; formats: string[] }
-export interface Settings { zone: string; night_start: string; night_end: string; max_per_day: number; lang: 'zh' | 'en'; auto_lock_min: number }
+export interface AppInfo { version: string; vault_exists: boolean; vault_path: string; labels: LabelInfo[] }
+/** The vault's settings (quzheng::vault::VaultSettings); `night` is `HH:MM-HH:MM` local. */
+export interface Settings { zone: string; night: string; max_per_day: number; lang: 'zh' | 'en'; auto_lock_min: number }
 export interface ImportProgress { file: string; file_index: number; files: number; bytes_done: number; bytes_total: number; records: number }
-export interface FileSummary { name: string; sha256: string; format: string; imported: number; duplicates: number; skipped: { location: string; reason: string }[]; warnings: string[] }
-export interface ImportSummary { files: FileSummary[]; imported: number; duplicates: number; skipped: number; warnings: number }
+/** One file's result; `skipped` and `warnings` are sentences from the core's i18n. */
+export interface FileSummary { name: string; sha256: string; format: string; imported: number; duplicates: number; skipped: string[]; warnings: string[]; error: string | null }
+export interface ImportSummary { files: FileSummary[]; imported: number; duplicates: number; skipped: number; warnings: number; failed: number }
 export interface Count { name: string; n: number }
 export interface Overview {
   total: number; collection: number; night: number; night_window: string;
@@ -25,6 +27,6 @@ export interface Detail extends Row {
 }
 export interface Creditor { name: string; n: number; aliases: string[] }
 export interface PackRequest { creditors: string[]; since: string | null; until: string | null; audience: 'police' | 'regulator' | 'court'; complainant: string; phone: string }
-export interface PackInfo { sha256: string; pages: number; messages: number; pdf_base64_preview: string[] }
+export interface PackInfo { sha256: string; pages: number; messages: number }
 export interface Saved { path: string; sha256: string }
 export interface VerifyResult { intact: boolean; detail: string }

@@ -40,6 +40,7 @@ export const en: Strings = {
   sumDuplicates: '{n} were imported before and were not stored twice',
   sumSkipped: '{n} could not be read and were skipped',
   sumWarnings: '{n} warnings',
+  sumFailed: '{n} files could not be imported; nothing from them was kept',
   sumFile: 'File: {name} (SHA-256 {sha})',
   noFiles: 'No file was chosen.',
   overviewTitle: 'Overview',

@@ -44,6 +44,7 @@ export const zhCN = {
   sumDuplicates: '{n} 条以前已导入过，未重复保存',
   sumSkipped: '{n} 条无法读取，已跳过',
   sumWarnings: '{n} 条提醒',
+  sumFailed: '{n} 个文件无法导入，其中的内容都没有保存',
   sumFile: '文件：{name}（SHA-256 {sha}）',
   noFiles: '没有选择文件。',
   // overview

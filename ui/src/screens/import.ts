@@ -18,10 +18,13 @@ export function summaryView(s: ImportSummary): HTMLElement {
   if (s.skipped) ul.append(h('li', { class: 'warn' }, t('sumSkipped', { n: s.skipped })));
   if (s.warnings) ul.append(h('li', { class: 'warn' }, t('sumWarnings', { n: s.warnings })));
   box.append(ul);
+  if (s.failed) ul.append(h('li', { class: 'warn' }, t('sumFailed', { n: s.failed })));
   for (const f of s.files) {
-    const d = h('details', {}, h('summary', {}, t('sumFile', { name: f.name, sha: f.sha256.slice(0, 16) + '…' })));
+    const d = h('details', { open: f.error !== null || undefined },
+      h('summary', {}, f.sha256 ? t('sumFile', { name: f.name, sha: f.sha256.slice(0, 16) + '…' }) : f.name));
     const inner = h('ul', {});
-    for (const sk of f.skipped.slice(0, 50)) inner.append(h('li', {}, `${sk.location}: ${sk.reason}`));
+    if (f.error) inner.append(h('li', { class: 'error' }, f.error));
+    for (const sk of f.skipped.slice(0, 100)) inner.append(h('li', {}, sk));
     for (const w of f.warnings) inner.append(h('li', {}, w));
     d.append(inner);
     box.append(d);

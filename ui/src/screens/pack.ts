@@ -1,7 +1,7 @@
 import { h, field, clear, append } from '../lib/dom';
 import { t, type Key } from '../i18n';
 import { listCreditors } from '../api/creditors';
-import { buildReport, savePack, verifyPack } from '../api/report';
+import { buildReport, savePack, verifyPack, packPdf } from '../api/report';
 import { pickSavePath } from '../api/app';
 import type { PackRequest } from '../api/types';
 import { guarded, type Ctx } from '../ctx';
@@ -55,14 +55,23 @@ export function packScreen(ctx: Ctx): HTMLElement {
       });
       return b;
     };
-    const previews = h('div', { class: 'previews', id: 'pack-preview' },
-      info.pdf_base64_preview.map((png, i) => h('img', { src: `data:image/png;base64,${png}`, alt: `${t('preview')} ${i + 1}` })));
+    const previews = h('div', { class: 'previews', id: 'pack-preview' });
+    // The preview is a convenience: if rendering fails, the pack itself is still fine.
+    void (async () => {
+      try {
+        const [{ renderFirstPages }, bytes] = await Promise.all([import('../lib/preview'), packPdf()]);
+        const imgs = await renderFirstPages(bytes, 3, 240);
+        previews.replaceChildren(...imgs.map((src, i) => h('img', { src, alt: `${t('preview')} ${i + 1}` })));
+      } catch {
+        previews.replaceChildren();
+      }
+    })();
     append(out, [
       h('p', { class: 'big' }, h('code', { id: 'pack-sha' }, t('sha256', { sha: info.sha256 }))),
       h('p', {}, t('howToVerify')),
       h('div', { class: 'buttons' }, saveBtn('pdf', 'savePdf', 'pdf'), saveBtn('docx', 'saveDocx', 'docx'), saveBtn('csv', 'saveCsv', 'csv'), saveBtn('json', 'saveJson', 'json')),
       saved,
-      info.pdf_base64_preview.length ? h('h3', {}, t('preview')) : null, previews]);
+      h('h3', {}, t('preview')), previews]);
   });
 
   return h('section', { class: 'card', id: 'screen-pack' },

@@ -12,8 +12,9 @@ export function settingsScreen(ctx: Ctx, onDeleted: () => void): HTMLElement {
   const sec = h('section', { class: 'card', id: 'screen-settings' }, h('h2', {}, t('settingsTitle')));
   void guarded(ctx, () => getSettings()).then((s) => {
     if (!s) return;
-    const nStart = h('input', { type: 'time', value: s.night_start, id: 'set-night-start' });
-    const nEnd = h('input', { type: 'time', value: s.night_end, id: 'set-night-end' });
+    const [ns, ne] = s.night.split('-');
+    const nStart = h('input', { type: 'time', value: ns, id: 'set-night-start' });
+    const nEnd = h('input', { type: 'time', value: ne, id: 'set-night-end' });
     const maxDay = h('input', { type: 'number', min: 1, max: 100, value: s.max_per_day, id: 'set-max' });
     const zone = h('select', { id: 'set-zone' }, [...new Set([s.zone, ...ZONES])].map((z) => h('option', { value: z }, z)));
     zone.value = s.zone;
@@ -22,7 +23,7 @@ export function settingsScreen(ctx: Ctx, onDeleted: () => void): HTMLElement {
     const autoLock = h('input', { type: 'number', min: 0, max: 240, value: s.auto_lock_min, id: 'set-autolock' });
     const save = h('button', { class: 'primary', id: 'save-settings' }, t('saveSettings'));
     save.addEventListener('click', async () => {
-      const next: Settings = { zone: zone.value, night_start: nStart.value, night_end: nEnd.value,
+      const next: Settings = { zone: zone.value, night: `${nStart.value}-${nEnd.value}`,
         max_per_day: Number(maxDay.value), lang: language.value as Lang, auto_lock_min: Number(autoLock.value) };
       const ok = await guarded(ctx, () => saveSettings(next).then(() => true));
       if (!ok) return;
