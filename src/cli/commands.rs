@@ -1,14 +1,23 @@
 //! Dispatch from parsed flags to the library's use cases: one match arm per command, each
 //! calling the `cmd_*` module of its area.
 
-use super::args::Cli;
+use super::args::{Cli, Command};
+use super::{cmd_bench, cmd_import, cmd_vault};
 use quzheng::Result;
 use std::process::ExitCode;
 
 /// Runs one command.
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    #[allow(clippy::match_single_binding)]
-    match cli.command {
+    let vault = cli.vault.as_deref();
+    let lang = cli.lang;
+    match &cli.command {
+        // vault area
+        Command::Init => cmd_vault::init(vault, lang),
+        Command::Check => cmd_vault::check(vault, lang),
+        Command::Passwd => cmd_vault::passwd(vault, lang),
+        Command::Messages(a) => cmd_vault::messages(vault, lang, a),
+        Command::Import(a) => cmd_import::run(vault, lang, a),
+        Command::Bench(a) => cmd_bench::run(a, lang),
         // Areas add their arms above this line.
         other => Err(quzheng::Error::bad_input("not_built", format!("{other:?}"))),
     }

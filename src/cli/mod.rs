@@ -2,6 +2,9 @@
 //! place where errors become exit codes and one plain sentence ([`main`]).
 
 pub mod args;
+mod cmd_bench;
+mod cmd_import;
+mod cmd_vault;
 mod commands;
 pub mod output;
 

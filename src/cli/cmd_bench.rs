@@ -1,0 +1,84 @@
+//! `quzheng bench WHAT`: measures speed and memory and prints the numbers. Each area adds
+//! its own arm (`vault` lives here; `import`, `classify`, `report` add theirs).
+
+use super::args::BenchArgs;
+use quzheng::i18n::Lang;
+use quzheng::vault::KdfParams;
+use quzheng::{Error, Result};
+use std::process::ExitCode;
+
+/// Peak resident memory of this process so far (VmHWM), in MB, where /proc exists.
+pub fn peak_mb() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn mark(ok: bool) -> &'static str {
+    if ok {
+        "ok"
+    } else {
+        "MISSED"
+    }
+}
+
+/// Runs `quzheng bench`.
+pub fn run(args: &BenchArgs, _lang: Lang) -> Result<ExitCode> {
+    match args.what.as_str() {
+        "vault" | "all" => vault(args.n)?,
+        other => return Err(Error::bad_input("bench", other)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn vault(n: usize) -> Result<()> {
+    let dir = tempfile_dir()?;
+    // The real product parameters: unlock time is what a user waits for.
+    let r = quzheng::vault::bench::run(&dir, n, KdfParams::DEFAULT);
+    let _ = std::fs::remove_dir_all(&dir);
+    let r = r?;
+    let scale = 100_000.0 / n.max(1) as f64;
+    println!(
+        "vault benchmark ({} messages, release build recommended)",
+        r.n
+    );
+    println!(
+        "  unlock (Argon2id {} MiB, {} passes, {} lane): {:.3} s",
+        r.kdf.m_kib / 1024,
+        r.kdf.t,
+        r.kdf.p,
+        r.unlock_s
+    );
+    println!(
+        "  insert: {:.3} s = {:.0} messages/s (goal >= 200000: {})",
+        r.insert_s,
+        r.insert_per_s,
+        mark(r.insert_per_s >= 200_000.0)
+    );
+    println!(
+        "  decrypt and list: {:.3} s (goal <= 0.5 s per 100000: {})",
+        r.list_s,
+        mark(r.list_s * scale <= 0.5)
+    );
+    println!("  check (every tag and link): {:.3} s", r.check_s);
+    println!("  passwd (re-wrap only): {:.3} s", r.passwd_s);
+    println!("  vault file: {:.1} MB", r.file_bytes as f64 / 1e6);
+    match peak_mb() {
+        Some(mb) => println!(
+            "  peak memory (VmHWM): {mb:.1} MB (goal <= 150 MB: {})",
+            mark(mb <= 150.0)
+        ),
+        None => println!("  peak memory: not available on this platform"),
+    }
+    Ok(())
+}
+
+/// A fresh private directory under the system temp dir (no extra crate in the binary).
+fn tempfile_dir() -> Result<std::path::PathBuf> {
+    let base = std::env::temp_dir();
+    let name = format!("quzheng-bench-{}", std::process::id());
+    let dir = base.join(name);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    Ok(dir)
+}

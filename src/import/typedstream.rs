@@ -1,0 +1,1 @@
+//! typedstream (next commit)
