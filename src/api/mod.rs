@@ -4,3 +4,5 @@
 // vault area
 pub mod import;
 pub mod vault;
+// classify area
+pub mod classify;

@@ -26,7 +26,12 @@ fn mark(ok: bool) -> &'static str {
 /// Runs `quzheng bench`.
 pub fn run(args: &BenchArgs, _lang: Lang) -> Result<ExitCode> {
     match args.what.as_str() {
-        "vault" | "all" => vault(args.n)?,
+        "vault" => vault(args.n)?,
+        "classify" => super::cmd_classify::run_bench(args.n, _lang)?,
+        "all" => {
+            vault(args.n)?;
+            super::cmd_classify::run_bench(args.n, _lang)?;
+        }
         other => return Err(Error::bad_input("bench", other)),
     }
     Ok(ExitCode::SUCCESS)

@@ -2,7 +2,7 @@
 //! calling the `cmd_*` module of its area.
 
 use super::args::{Cli, Command};
-use super::{cmd_bench, cmd_import, cmd_vault};
+use super::{cmd_bench, cmd_classify, cmd_import, cmd_vault};
 use quzheng::Result;
 use std::process::ExitCode;
 
@@ -18,6 +18,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Messages(a) => cmd_vault::messages(vault, lang, a),
         Command::Import(a) => cmd_import::run(vault, lang, a),
         Command::Bench(a) => cmd_bench::run(a, lang),
+        // classify area
+        Command::Classify(a) => cmd_classify::run_classify(a),
+        Command::Eval(a) => cmd_classify::run_eval(a, lang),
         // Areas add their arms above this line.
         other => Err(quzheng::Error::bad_input("not_built", format!("{other:?}"))),
     }

@@ -3,6 +3,7 @@
 
 pub mod args;
 mod cmd_bench;
+mod cmd_classify;
 mod cmd_import;
 mod cmd_vault;
 mod commands;

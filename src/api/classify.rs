@@ -1,0 +1,377 @@
+//! Classification use cases shared by the CLI and the app: stateless `classify` over
+//! JSON Lines, `eval` against a labelled file, and loading rules and time settings from
+//! flag values.
+//!
+//! JSON Lines input (../shared/contract/classify.md): `id` (string or number) and `body`
+//! are required; `address` defaults to `""`; `ts` is RFC 3339 and optional; `direction` is
+//! `in` (default) or `out`; unknown fields are ignored. Blank lines are skipped. Line
+//! numbers in errors are 1-based and count every line, blank ones included.
+
+use crate::classify::{self, classify_batch, Error as CError, Input, LineProblem, RuleSet};
+use crate::model::{Direction, Finding, Instant, Kind, Label, Verdict};
+use crate::Result;
+use serde::Serialize;
+use std::io::{BufRead, Write};
+use std::path::Path;
+
+pub use crate::classify::TimeSettings;
+
+/// The bundled rule packs, plus `dir`'s packs when given (`--rules DIR`).
+///
+/// # Errors
+/// A pack error naming the file and the rule, or an unreadable directory.
+pub fn load_rules(dir: Option<&Path>) -> Result<RuleSet> {
+    Ok(match dir {
+        Some(d) => RuleSet::with_overrides(d)?,
+        None => RuleSet::bundled()?,
+    })
+}
+
+/// Time settings from `--tz`, `--night` and `--max-per-day` (each optional).
+///
+/// # Errors
+/// A malformed value, naming the flag.
+pub fn time_settings(
+    tz: Option<&str>,
+    night: Option<&str>,
+    max_per_day: Option<u32>,
+) -> Result<TimeSettings> {
+    Ok(TimeSettings::from_flags(tz, night, max_per_day)?)
+}
+
+/// One parsed input line.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// 1-based line number.
+    pub line: usize,
+    /// The `id` exactly as given (string or number), echoed in the output.
+    pub id: serde_json::Value,
+    /// Sender address.
+    pub address: String,
+    /// The text.
+    pub body: String,
+    /// When, if given.
+    pub instant: Option<Instant>,
+    /// In or out.
+    pub direction: Direction,
+    /// Gold collection decision (labelled files only).
+    pub gold_collection: Option<bool>,
+    /// Gold labels (labelled files only).
+    pub gold_labels: Vec<Label>,
+}
+
+impl Record {
+    /// The classifier input for this record.
+    pub fn input(&self) -> Input<'_> {
+        Input {
+            body: &self.body,
+            address: &self.address,
+            instant: self.instant.as_ref(),
+            direction: self.direction,
+            kind: Kind::Sms,
+            duration_s: None,
+        }
+    }
+}
+
+fn bad(line: usize, problem: LineProblem) -> crate::Error {
+    CError::BadLine { line, problem }.into()
+}
+
+/// Parses one line (already known not to be blank).
+fn parse_line(line: usize, text: &str, labelled: bool) -> Result<Record> {
+    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        bad(
+            line,
+            LineProblem::NotJson { column: e.column() },
+        )
+    })?;
+    let obj = v.as_object().ok_or_else(|| bad(line, LineProblem::NotObject))?;
+    let id = match obj.get("id") {
+        None | Some(serde_json::Value::Null) => return Err(bad(line, LineProblem::Missing("id"))),
+        Some(v @ (serde_json::Value::String(_) | serde_json::Value::Number(_))) => v.clone(),
+        Some(_) => return Err(bad(line, LineProblem::BadField("id"))),
+    };
+    let body = match obj.get("body") {
+        None | Some(serde_json::Value::Null) => {
+            return Err(bad(line, LineProblem::Missing("body")))
+        }
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(_) => return Err(bad(line, LineProblem::BadField("body"))),
+    };
+    let address = match obj.get("address") {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Number(n)) => n.to_string(),
+        Some(_) => return Err(bad(line, LineProblem::BadField("address"))),
+    };
+    let instant = match obj.get("ts") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(s)) if s.trim().is_empty() => None,
+        Some(serde_json::Value::String(s)) => Some(
+            Instant::parse_rfc3339(s).map_err(|_| bad(line, LineProblem::BadField("ts")))?,
+        ),
+        Some(_) => return Err(bad(line, LineProblem::BadField("ts"))),
+    };
+    let direction = match obj.get("direction") {
+        None | Some(serde_json::Value::Null) => Direction::In,
+        Some(serde_json::Value::String(s)) if s == "in" => Direction::In,
+        Some(serde_json::Value::String(s)) if s == "out" => Direction::Out,
+        Some(_) => return Err(bad(line, LineProblem::BadField("direction"))),
+    };
+    let mut rec = Record {
+        line,
+        id,
+        address,
+        body,
+        instant,
+        direction,
+        gold_collection: None,
+        gold_labels: Vec::new(),
+    };
+    if labelled {
+        rec.gold_collection = Some(
+            obj.get("collection")
+                .ok_or_else(|| bad(line, LineProblem::Missing("collection")))?
+                .as_bool()
+                .ok_or_else(|| bad(line, LineProblem::BadField("collection")))?,
+        );
+        let labels = obj
+            .get("labels")
+            .and_then(|l| l.as_array())
+            .ok_or_else(|| bad(line, LineProblem::Missing("labels")))?;
+        for l in labels {
+            let l = l
+                .as_str()
+                .and_then(Label::from_id)
+                .ok_or_else(|| bad(line, LineProblem::BadField("labels")))?;
+            rec.gold_labels.push(l);
+        }
+    }
+    Ok(rec)
+}
+
+/// Reads JSON Lines (classify input; with `labelled`, also gold `collection` and
+/// `labels`). Reads everything first: time labels and sender history span the input.
+///
+/// # Errors
+/// The first unusable line, with its number; I/O errors as [`crate::Error::Io`].
+pub fn read_records(mut reader: impl BufRead, labelled: bool, name: &Path) -> Result<Vec<Record>> {
+    let mut out = Vec::new();
+    let mut buf = Vec::new();
+    let mut line = 0usize;
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| crate::Error::io(name, e))?;
+        if n == 0 {
+            break;
+        }
+        line += 1;
+        let text = std::str::from_utf8(&buf)
+            .map_err(|_| bad(line, LineProblem::NotUtf8))?;
+        let text = text.trim_start_matches('\u{feff}').trim();
+        if text.is_empty() {
+            continue;
+        }
+        out.push(parse_line(line, text, labelled)?);
+    }
+    Ok(out)
+}
+
+/// Classifies records as one batch.
+pub fn classify_records(rules: &RuleSet, records: &[Record], time: &TimeSettings) -> Vec<Verdict> {
+    let inputs: Vec<Input> = records.iter().map(Record::input).collect();
+    classify_batch(rules, &inputs, time)
+}
+
+/// One output line of `quzheng classify`, fields in contract order.
+#[derive(Debug, Serialize)]
+pub struct OutputLine<'a> {
+    /// The input's id, as given.
+    pub id: &'a serde_json::Value,
+    /// Collection or not.
+    pub collection: bool,
+    /// Sorted, unique label ids.
+    pub labels: &'a [Label],
+    /// Creditor display name or null.
+    pub creditor: &'a Option<String>,
+    /// Findings with character spans into the body.
+    pub findings: &'a [Finding],
+}
+
+/// `quzheng classify`: JSON Lines in, JSON Lines out, same order.
+///
+/// # Errors
+/// An unusable input line (with its number) or an I/O error.
+pub fn classify_jsonl(
+    reader: impl BufRead,
+    mut writer: impl Write,
+    rules: &RuleSet,
+    time: &TimeSettings,
+) -> Result<usize> {
+    let stdin = Path::new("-");
+    let records = read_records(reader, false, stdin)?;
+    let verdicts = classify_records(rules, &records, time);
+    let out_err = |e: std::io::Error| crate::Error::io("-", e);
+    for (r, v) in records.iter().zip(&verdicts) {
+        let line = OutputLine {
+            id: &r.id,
+            collection: v.collection,
+            labels: &v.labels,
+            creditor: &v.creditor,
+            findings: &v.findings,
+        };
+        serde_json::to_writer(&mut writer, &line).map_err(|e| out_err(e.into()))?;
+        writer.write_all(b"\n").map_err(out_err)?;
+    }
+    writer.flush().map_err(out_err)?;
+    Ok(records.len())
+}
+
+/// Counts for one label (or for collection).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// True positives.
+    pub tp: u32,
+    /// False positives.
+    pub fp: u32,
+    /// False negatives.
+    pub fn_: u32,
+}
+
+impl Counts {
+    fn add(&mut self, gold: bool, pred: bool) {
+        match (gold, pred) {
+            (true, true) => self.tp += 1,
+            (false, true) => self.fp += 1,
+            (true, false) => self.fn_ += 1,
+            _ => {}
+        }
+    }
+    /// Precision (1.0 when nothing was predicted).
+    pub fn precision(&self) -> f64 {
+        if self.tp + self.fp == 0 {
+            1.0
+        } else {
+            f64::from(self.tp) / f64::from(self.tp + self.fp)
+        }
+    }
+    /// Recall (1.0 when there was nothing to find).
+    pub fn recall(&self) -> f64 {
+        if self.tp + self.fn_ == 0 {
+            1.0
+        } else {
+            f64::from(self.tp) / f64::from(self.tp + self.fn_)
+        }
+    }
+    /// F1 (1.0 when there was nothing to find and nothing was predicted).
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+    /// Gold positives.
+    pub fn support(&self) -> u32 {
+        self.tp + self.fn_
+    }
+}
+
+/// One message the classifier got wrong (for tuning; never printed by default).
+#[derive(Debug, Clone, Serialize)]
+pub struct Miss {
+    /// Line number in the file.
+    pub line: usize,
+    /// Gold collection and labels.
+    pub gold: (bool, Vec<Label>),
+    /// Predicted collection and text labels.
+    pub got: (bool, Vec<Label>),
+}
+
+/// Result of `quzheng eval`.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvalReport {
+    /// Messages evaluated.
+    pub messages: usize,
+    /// Per text label, in contract order.
+    pub labels: Vec<(Label, Counts)>,
+    /// The collection decision.
+    pub collection: Counts,
+    /// Mean F1 over the five text labels.
+    pub macro_f1: f64,
+    /// Gold non-collection messages that were given any label.
+    pub labels_on_non_collection: usize,
+    /// Findings whose `text` is not the `start..end` slice of the body (must be 0).
+    pub bad_spans: usize,
+    /// The messages with any difference.
+    pub misses: Vec<Miss>,
+}
+
+/// Evaluates the classifier on labelled records (text labels and collection; time
+/// labels are ignored on both sides).
+pub fn evaluate(rules: &RuleSet, records: &[Record]) -> EvalReport {
+    let verdicts = classify_records(rules, records, &TimeSettings::default());
+    let mut labels: Vec<(Label, Counts)> = Label::TEXT.iter().map(|l| (*l, Counts::default())).collect();
+    let mut collection = Counts::default();
+    let mut labels_on_non_collection = 0;
+    let mut bad_spans = 0;
+    let mut misses = Vec::new();
+    for (r, v) in records.iter().zip(&verdicts) {
+        let gold_c = r.gold_collection.unwrap_or(false);
+        collection.add(gold_c, v.collection);
+        let got: Vec<Label> = v.labels.iter().copied().filter(|l| !l.is_time_label()).collect();
+        let mut gold: Vec<Label> = r.gold_labels.iter().copied().filter(|l| !l.is_time_label()).collect();
+        gold.sort_by_key(|l| l.id());
+        for (l, c) in labels.iter_mut() {
+            c.add(gold.contains(l), got.contains(l));
+        }
+        if !gold_c && !got.is_empty() {
+            labels_on_non_collection += 1;
+        }
+        for f in &v.findings {
+            let slice: String = r.body.chars().skip(f.start).take(f.end.saturating_sub(f.start)).collect();
+            if slice != f.text || f.end <= f.start {
+                bad_spans += 1;
+            }
+        }
+        if gold_c != v.collection || gold != got {
+            misses.push(Miss {
+                line: r.line,
+                gold: (gold_c, gold),
+                got: (v.collection, got),
+            });
+        }
+    }
+    let macro_f1 = labels.iter().map(|(_, c)| c.f1()).sum::<f64>() / labels.len() as f64;
+    EvalReport {
+        messages: records.len(),
+        labels,
+        collection,
+        macro_f1,
+        labels_on_non_collection,
+        bad_spans,
+        misses,
+    }
+}
+
+/// `quzheng eval FILE`: reads and evaluates a labelled JSON Lines file.
+///
+/// # Errors
+/// The file cannot be read, or a line is unusable (with its number).
+pub fn eval_file(path: &Path, rules: &RuleSet) -> Result<EvalReport> {
+    let f = std::fs::File::open(path).map_err(|e| crate::Error::io(path, e))?;
+    let records = read_records(std::io::BufReader::new(f), true, path)?;
+    Ok(evaluate(rules, &records))
+}
+
+/// Runs the classifier benchmark.
+///
+/// # Errors
+/// Only if the bundled packs fail to load.
+pub fn bench(n: usize) -> Result<classify::bench::BenchReport> {
+    Ok(classify::bench::run(n)?)
+}

@@ -1,0 +1,313 @@
+//! Normalisation before matching, with a map back to the original characters.
+//!
+//! Collectors dodge keyword filters with full-width letters, traditional characters,
+//! separators between characters (`后 果 自 负`, `失*信`), emoji, pinyin (`bao你通讯录`)
+//! and look-alike characters. [`Normalizer::normalize`] undoes these, in this order:
+//!
+//! 1. NFKC width folding per character (`ＸＸ`→`xx`, `①`→`1`), ASCII lower-cased;
+//! 2. separators dropped: white space, `* . · - _ ~ | / \ # + = ^`, zero-width characters,
+//!    variation selectors, emoji and other pictographs;
+//! 3. look-alike characters replaced (table from the rule packs, `[[lookalike]]`);
+//! 4. traditional → simplified (the `fast2s` tables, derived from OpenCC; character for
+//!    character, so the map stays exact);
+//! 5. substitutions (`[[substitute]]` in the rule packs: `bao`→`爆`, `cs`→`催收`), matched
+//!    leftmost-longest; a substitution made only of ASCII letters applies only when it is
+//!    not part of a longer ASCII word, so `docs` never becomes `do催收`.
+//!
+//! Invariant: every character of [`Normalized::text`] maps to a non-empty range of
+//! *character* (Unicode scalar) offsets of the original text, and those ranges never go
+//! backwards. [`Normalized::original_span`] turns a *byte* range of the normalised text
+//! (what `regex` and `aho-corasick` report) into the character range of the original.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use std::collections::HashMap;
+use unicode_normalization::UnicodeNormalization;
+
+/// A normalised text and its map back to the original.
+#[derive(Debug, Clone, Default)]
+pub struct Normalized {
+    /// The normalised text that rules match against.
+    pub text: String,
+    /// One entry per character of `text`: (byte offset in `text`, original start char,
+    /// original end char, exclusive).
+    map: Vec<(u32, u32, u32)>,
+}
+
+impl Normalized {
+    /// The original character range covered by the normalised byte range `start..end`.
+    /// Returns `None` for an empty or out-of-range span.
+    pub fn original_span(&self, start: usize, end: usize) -> Option<(usize, usize)> {
+        if start >= end || end > self.text.len() {
+            return None;
+        }
+        // The entry whose byte offset is the greatest one ≤ start / ≤ end-1.
+        let first = self.map.partition_point(|e| (e.0 as usize) <= start);
+        let last = self.map.partition_point(|e| (e.0 as usize) < end);
+        let a = self.map.get(first.checked_sub(1)?)?;
+        let b = self.map.get(last.checked_sub(1)?)?;
+        Some((a.1 as usize, (b.2 as usize).max(a.1 as usize + 1)))
+    }
+
+    /// Number of characters in the normalised text.
+    pub fn char_len(&self) -> usize {
+        self.map.len()
+    }
+}
+
+/// The normalisation tables, built once per rule set.
+#[derive(Debug, Clone)]
+pub struct Normalizer {
+    lookalike: HashMap<char, char>,
+    subst: Option<AhoCorasick>,
+    /// Replacement and "ASCII letters only" flag per substitution pattern.
+    subst_to: Vec<(Vec<char>, bool)>,
+}
+
+impl Default for Normalizer {
+    fn default() -> Self {
+        Normalizer {
+            lookalike: HashMap::new(),
+            subst: None,
+            subst_to: Vec::new(),
+        }
+    }
+}
+
+/// True for characters dropped before matching (see the module docs, step 2).
+pub fn is_separator(c: char) -> bool {
+    if c.is_whitespace() {
+        return true;
+    }
+    matches!(
+        c,
+        '*' | '.' | '·' | '•' | '・' | '-' | '_' | '~' | '|' | '/' | '\\' | '#' | '+' | '=' | '^'
+            | '`' | '\'' | '"' | '‘' | '’' | '“' | '”' | '゛' | '′'
+    ) || matches!(c as u32,
+        0x00AD | 0x034F | 0x180E | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064
+        | 0xFEFF | 0xFE00..=0xFE0F | 0x20E3 | 0xE0020..=0xE007F
+        // Arrows, technical symbols, geometric shapes, misc symbols, dingbats, emoji.
+        | 0x2190..=0x21FF | 0x2300..=0x23FF | 0x25A0..=0x27BF | 0x2B00..=0x2BFF
+        | 0x3030 | 0x1F000..=0x1FAFF)
+}
+
+/// NFKC of one character, lower-cased, pushed to `out` (fast paths for ASCII and the
+/// common CJK block, which NFKC leaves alone).
+fn fold(c: char, out: &mut Vec<char>) {
+    let u = c as u32;
+    if u < 0x80 {
+        out.push(c.to_ascii_lowercase());
+    } else if (0x4E00..=0x9FFF).contains(&u) || (0x3001..=0x30FF).contains(&u) {
+        out.push(c);
+    } else if (0xFF01..=0xFF5E).contains(&u) {
+        // Full-width ASCII: a fixed offset (saves the NFKC tables on a hot path).
+        let a = char::from_u32(u - 0xFEE0).unwrap_or(c);
+        out.push(a.to_ascii_lowercase());
+    } else {
+        for d in std::iter::once(c).nfkc() {
+            for l in d.to_lowercase() {
+                out.push(l);
+            }
+        }
+    }
+}
+
+impl Normalizer {
+    /// Builds the tables: `lookalike` pairs (from → to, one character each) and
+    /// `substitute` pairs (from → to, any length). Patterns are themselves folded and
+    /// lower-cased, so packs may write them in any width or case.
+    pub fn new(lookalike: &[(char, char)], substitute: &[(String, String)]) -> Self {
+        let mut n = Normalizer {
+            lookalike: lookalike.iter().copied().collect(),
+            subst: None,
+            subst_to: Vec::new(),
+        };
+        let mut froms = Vec::new();
+        for (from, to) in substitute {
+            let f = n.basic(from);
+            if f.is_empty() {
+                continue;
+            }
+            let ascii = f.chars().all(|c| c.is_ascii_alphabetic());
+            froms.push(f);
+            n.subst_to.push((to.chars().collect(), ascii));
+        }
+        if !froms.is_empty() {
+            n.subst = AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&froms)
+                .ok();
+        }
+        n
+    }
+
+    /// Steps 1–4 only (used for patterns and substitution sources).
+    pub fn basic(&self, s: &str) -> String {
+        let mut n = Normalized::default();
+        self.steps_1_to_4(s, &mut n);
+        n.text
+    }
+
+    fn steps_1_to_4(&self, s: &str, out: &mut Normalized) {
+        let mut buf: Vec<char> = Vec::with_capacity(4);
+        let mut chars: Vec<(char, u32, u32)> = Vec::with_capacity(s.len() / 2);
+        let mut any_non_ascii = false;
+        for (i, c) in s.chars().enumerate() {
+            buf.clear();
+            fold(c, &mut buf);
+            for &d in &buf {
+                if is_separator(d) {
+                    continue;
+                }
+                let d = self.lookalike.get(&d).copied().unwrap_or(d);
+                any_non_ascii |= !d.is_ascii();
+                chars.push((d, i as u32, i as u32 + 1));
+            }
+        }
+        let mut text: String = chars.iter().map(|c| c.0).collect();
+        if any_non_ascii {
+            let simp = fast2s::convert(&text);
+            // fast2s converts character for character; if that ever changed, keep the
+            // unconverted text rather than a map that no longer lines up.
+            if simp.chars().count() == chars.len() {
+                for (slot, c) in chars.iter_mut().zip(simp.chars()) {
+                    slot.0 = c;
+                }
+                text = simp;
+            }
+        }
+        out.map.clear();
+        let mut b = 0u32;
+        for (c, a, e) in &chars {
+            out.map.push((b, *a, *e));
+            b += c.len_utf8() as u32;
+        }
+        out.text = text;
+    }
+
+    /// Normalises `s` (all five steps).
+    pub fn normalize(&self, s: &str) -> Normalized {
+        let mut n = Normalized::default();
+        self.steps_1_to_4(s, &mut n);
+        let Some(ac) = &self.subst else {
+            return n;
+        };
+        let bytes = n.text.as_bytes();
+        let mut hits = Vec::new();
+        for m in ac.find_iter(&n.text) {
+            let (to, ascii) = &self.subst_to[m.pattern().as_usize()];
+            if *ascii {
+                let before = m.start().checked_sub(1).map(|i| bytes[i]);
+                let after = bytes.get(m.end()).copied();
+                if before.is_some_and(|b| b.is_ascii_alphabetic())
+                    || after.is_some_and(|b| b.is_ascii_alphabetic())
+                {
+                    continue;
+                }
+            }
+            hits.push((m.start(), m.end(), to));
+        }
+        if hits.is_empty() {
+            return n;
+        }
+        let mut text = String::with_capacity(n.text.len());
+        let mut map = Vec::with_capacity(n.map.len());
+        let mut idx = 0usize; // index into n.map
+        let mut hit = hits.into_iter().peekable();
+        while idx < n.map.len() {
+            let b = n.map[idx].0 as usize;
+            if let Some(&(hs, he, to)) = hit.peek() {
+                if hs == b {
+                    let first = n.map[idx];
+                    let mut last = first;
+                    while idx < n.map.len() && (n.map[idx].0 as usize) < he {
+                        last = n.map[idx];
+                        idx += 1;
+                    }
+                    for &c in to {
+                        map.push((text.len() as u32, first.1, last.2));
+                        text.push(c);
+                    }
+                    hit.next();
+                    continue;
+                }
+            }
+            let c = n.text[b..].chars().next().expect("map entries sit on char boundaries");
+            map.push((text.len() as u32, n.map[idx].1, n.map[idx].2));
+            text.push(c);
+            idx += 1;
+        }
+        Normalized { text, map }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slice(s: &str, a: usize, b: usize) -> String {
+        s.chars().skip(a).take(b - a).collect()
+    }
+
+    fn norm() -> Normalizer {
+        Normalizer::new(
+            &[('囗', '口')],
+            &[
+                ("bao".into(), "爆".into()),
+                ("cs".into(), "催收".into()),
+                ("f院".into(), "法院".into()),
+                ("失xin".into(), "失信".into()),
+            ],
+        )
+    }
+
+    #[test]
+    fn folds_width_case_and_traditional() {
+        let n = norm().normalize("ＸＸ你個騙子");
+        assert_eq!(n.text, "xx你个骗子");
+    }
+
+    #[test]
+    fn removes_separators_and_maps_back() {
+        let body = "后 果 自 负,明天";
+        let n = norm().normalize(body);
+        assert_eq!(n.text, "后果自负,明天");
+        let b = n.text.find("自负").unwrap();
+        let (s, e) = n.original_span(b, b + "自负".len()).unwrap();
+        assert_eq!(slice(body, s, e), "自 负");
+        let (s, e) = n.original_span(0, "后果自负".len()).unwrap();
+        assert_eq!(slice(body, s, e), "后 果 自 负");
+    }
+
+    #[test]
+    fn drops_zero_width_and_emoji() {
+        let n = norm().normalize("失\u{200b}信😡名单");
+        assert_eq!(n.text, "失信名单");
+    }
+
+    #[test]
+    fn substitutes_pinyin_with_exact_spans() {
+        let body = "再不还就BAO你通讯录,f院见,cs来了,失xin";
+        let n = norm().normalize(body);
+        assert_eq!(n.text, "再不还就爆你通讯录,法院见,催收来了,失信");
+        let b = n.text.find("爆").unwrap();
+        let (s, e) = n.original_span(b, b + "爆".len()).unwrap();
+        assert_eq!(slice(body, s, e), "BAO");
+        let b = n.text.find("法院").unwrap();
+        let (s, e) = n.original_span(b, b + "法院".len()).unwrap();
+        assert_eq!(slice(body, s, e), "f院");
+    }
+
+    #[test]
+    fn ascii_substitutions_need_word_boundaries() {
+        let n = norm().normalize("see docs and baobab");
+        assert_eq!(n.text, "seedocsandbaobab");
+        // No boundary inside a run of letters once spaces are gone: nothing replaced.
+        let n = norm().normalize("你是cs吗");
+        assert_eq!(n.text, "你是催收吗");
+    }
+
+    #[test]
+    fn lookalikes_are_replaced() {
+        assert_eq!(norm().normalize("囗头").text, "口头");
+    }
+}

@@ -1,0 +1,236 @@
+//! Unit tests of the classifier: every pack example, table rows, time labels, calls.
+
+use super::*;
+use crate::model::Instant;
+
+fn rules() -> RuleSet {
+    RuleSet::bundled().expect("bundled packs load")
+}
+
+fn ids(v: &Verdict) -> Vec<&'static str> {
+    v.labels.iter().map(|l| l.id()).collect()
+}
+
+fn one(r: &RuleSet, body: &str) -> Verdict {
+    classify_batch(r, &[Input::text(body)], &TimeSettings::default()).remove(0)
+}
+
+#[test]
+fn every_pack_example_holds() {
+    let r = rules();
+    let mut failures = Vec::new();
+    for p in r.packs() {
+        for ex in &p.def.examples {
+            let v = one(&r, &ex.body);
+            let mut want: Vec<String> = ex.labels.clone();
+            want.sort();
+            let got: Vec<String> = ids(&v).into_iter().map(String::from).collect();
+            let want_coll = ex.collection.or(if want.is_empty() { None } else { Some(true) });
+            if want_coll.is_some_and(|c| c != v.collection) || (want_coll != Some(false) && got != want && (v.collection || !want.is_empty())) {
+                failures.push(format!("{}: {:?} want {:?}/{:?} got {}/{:?}", p.file, ex.body, want_coll, want, v.collection, got));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+macro_rules! t {
+    ($name:ident, $body:expr, $labels:expr) => {
+        #[test]
+        fn $name() {
+            let v = one(&rules(), $body);
+            assert!(v.collection, "not collection: {}", $body);
+            let want: &[&str] = $labels;
+            assert_eq!(ids(&v), want, "{}", $body);
+            for f in &v.findings {
+                let slice: String = $body.chars().skip(f.start).take(f.end - f.start).collect();
+                assert_eq!(f.text, slice);
+            }
+        }
+    };
+}
+
+macro_rules! n {
+    ($name:ident, $body:expr) => {
+        #[test]
+        fn $name() {
+            let v = one(&rules(), $body);
+            assert!(!v.collection, "collection: {}", $body);
+            assert!(v.labels.is_empty());
+        }
+    };
+}
+
+t!(visit_is_threat, "再不还钱,明天我们就上门到你家", &["threat"]);
+t!(longest_keyword_wins, "逾期不还,我们安排人员上门拜访", &["threat"]);
+t!(contacts_fullwidth, "欠款不还就ＢＡＯ你通讯录", &["third_party_disclosure"]);
+t!(lawful_wording_has_no_label, "您的借款已逾期,逾期记录将上报征信,影响个人信用记录,可申请分期", &[]);
+t!(will_sue_is_lawful, "您的欠款已逾期30天,我司保留诉讼权利,将依法起诉", &[]);
+t!(traditional_and_emoji, "逾期不還👉移交法院🔥強制執行", &["deception"]);
+t!(pinyin_court, "你的欠款已经li案了,等着f院传票吧", &["deception"]);
+t!(harassment_without_debt_word, "你的人脸影像将张贴到户籍居住地,让所有人都认识你", &["third_party_disclosure"]);
+n!(otp, "【招商银行】验证码123456,您正在进行还款操作,请勿泄露");
+n!(receipt, "【借呗】您已成功还款1,200.00元,当前借款已结清");
+n!(court_notice, "【上海市浦东新区人民法院】您有一条(2026)沪0115民初123号案件传票,已电子送达,请登录zxfw.court.gov.cn查看。咨询12368");
+n!(personal_chat, "哈哈你这个老赖皮,在法院门口等我一下");
+
+#[test]
+fn outgoing_never_collection() {
+    let r = rules();
+    let inp = Input {
+        direction: Direction::Out,
+        ..Input::text("再不还钱就上门,老赖")
+    };
+    let v = classify_batch(&r, &[inp], &TimeSettings::default());
+    assert!(!v[0].collection);
+    assert!(v[0].labels.is_empty() && v[0].findings.is_empty());
+}
+
+#[test]
+fn sender_history_decides_ambiguous_messages() {
+    let r = rules();
+    let a = Input {
+        address: "17000001111",
+        ..Input::text("你的借款已逾期,今天必须还钱")
+    };
+    let b = Input {
+        address: "17000001111",
+        ..Input::text("别装死,接电话")
+    };
+    let c = Input {
+        address: "17000002222",
+        ..Input::text("别装死,接电话")
+    };
+    let v = classify_batch(&r, &[a, b, c], &TimeSettings::default());
+    assert!(v[0].collection && v[1].collection && !v[2].collection);
+}
+
+fn at(s: &str) -> Instant {
+    Instant::parse_rfc3339(s).expect("valid")
+}
+
+#[test]
+fn night_and_frequency_use_local_days() {
+    let r = rules();
+    let ts: Vec<Instant> = [
+        "2026-03-10T23:30:00+08:00",
+        "2026-03-10T09:00:00+08:00",
+        "2026-03-10T10:00:00+08:00",
+        "2026-03-10T11:00:00+08:00",
+        // 2026-03-11 00:30 local: another day, and night.
+        "2026-03-10T16:30:00Z",
+    ]
+    .iter()
+    .map(|s| at(s))
+    .collect();
+    let bodies = ["【速借宝】您已逾期,请还款"; 5];
+    let addrs = ["1069001", "1069002", "1069003", "1069004", "1069005"];
+    let inputs: Vec<Input> = (0..5)
+        .map(|i| Input {
+            address: addrs[i],
+            instant: Some(&ts[i]),
+            ..Input::text(bodies[i])
+        })
+        .collect();
+    let v = classify_batch(&r, &inputs, &TimeSettings::default());
+    assert_eq!(ids(&v[0]), ["excessive_frequency", "night_contact"]);
+    assert_eq!(ids(&v[1]), ["excessive_frequency"]);
+    assert_eq!(ids(&v[4]), ["night_contact"]);
+    assert_eq!(v[0].creditor.as_deref(), Some("速借宝"));
+    let loose = TimeSettings::from_flags(Some("UTC"), Some("23:00-06:00"), Some(5)).expect("ok");
+    let v = classify_batch(&r, &inputs, &loose);
+    // 23:30+08:00 is 15:30 UTC: day; 09:00+08:00 is 01:00 UTC: night; five on one
+    // UTC day is not more than five.
+    assert!(ids(&v[0]).is_empty());
+    assert_eq!(ids(&v[1]), ["night_contact"]);
+}
+
+#[test]
+fn unsigned_numbers_take_their_signature() {
+    let r = rules();
+    let a = Input {
+        address: "10690001",
+        ..Input::text("【易到钱包】您已严重逾期")
+    };
+    let b = Input {
+        address: "10690001",
+        ..Input::text("您的欠款仍未处理")
+    };
+    let c = Input {
+        address: "17100000000",
+        ..Input::text("你在花花贷平台的借款已逾期3天")
+    };
+    let v = classify_batch(&r, &[a, b, c], &TimeSettings::default());
+    assert_eq!(v[1].creditor.as_deref(), Some("易到钱包"));
+    assert_eq!(v[2].creditor.as_deref(), Some("花花贷"));
+}
+
+#[test]
+fn calls_over_the_limits_are_reported() {
+    let r = rules();
+    let ts: Vec<Instant> = (0..8)
+        .map(|i| at(&format!("2026-03-10T1{i}:00:00+08:00")))
+        .collect();
+    let mut inputs: Vec<Input> = ts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Input {
+            address: "13800001111",
+            instant: Some(t),
+            kind: Kind::Call,
+            duration_s: Some(if i < 4 { 30 } else { 0 }),
+            ..Input::text("")
+        })
+        .collect();
+    inputs.push(Input {
+        address: "13800001111",
+        ..Input::text("【速借宝】您已逾期")
+    });
+    let v = classify_batch(&r, &inputs, &TimeSettings::default());
+    assert!(v[..8].iter().all(|v| !v.collection && v.labels.is_empty()));
+    let f = call_findings(&r, &inputs, &v, &TimeSettings::default());
+    assert_eq!(f.len(), 2, "{f:?}");
+    assert!(f.iter().any(|f| f.rule == CallRule::Connected && f.count == 4));
+    assert!(f.iter().any(|f| f.rule == CallRule::Attempts && f.count == 8));
+    assert!(f.iter().all(|f| f.creditor.as_deref() == Some("速借宝")));
+}
+
+#[test]
+fn hostile_regex_is_rejected_with_file_and_rule() {
+    let pack = "schema = 1\nlabel = \"threat\"\n[[rule]]\nid = \"threat.bomb\"\nregex = [\"(a{1000}){1000}\"]\n";
+    let mut src: Vec<(String, String)> = BUNDLED.iter().map(|(f, t)| (f.to_string(), t.to_string())).collect();
+    src.push(("bomb.toml".into(), pack.into()));
+    match RuleSet::from_sources(&src, "custom") {
+        Err(Error::BadRegex { file, rule, .. }) => {
+            assert_eq!(file, "bomb.toml");
+            assert_eq!(rule, "threat.bomb");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn validation_names_file_and_rule() {
+    let base: Vec<(String, String)> = BUNDLED.iter().map(|(f, t)| (f.to_string(), t.to_string())).collect();
+    let try_pack = |text: &str| {
+        let mut s = base.clone();
+        s.push(("x.toml".into(), text.into()));
+        RuleSet::from_sources(&s, "custom").err()
+    };
+    assert!(matches!(try_pack("schema = 2\nlabel = \"threat\""), Some(Error::SchemaVersion { found: 2, .. })));
+    assert!(matches!(try_pack("schema = 1\nlabel = \"rude\""), Some(Error::UnknownLabel { .. })));
+    assert!(matches!(try_pack("schema = 1\nlabel = \"threat\"\n[[rule]]\nid = \"threat.visit\"\nany = [\"x\"]"), Some(Error::DuplicateRule { .. })));
+    assert!(matches!(try_pack("schema = 1\nlabel = \"threat\"\n[[rule]]\nid = \"threat.none\""), Some(Error::EmptyRule { .. })));
+    assert!(matches!(try_pack("schema = 1\nlabel = \"threat\"\n[[rule]]\nid = \"insult.x\"\nany = [\"x\"]"), Some(Error::BadRuleId { .. })));
+    assert!(matches!(try_pack("schema = 1\nlabel = \"threat\"\n[[rule]\n"), Some(Error::PackSyntax { .. })));
+}
+
+#[test]
+fn version_changes_with_packs() {
+    let a = rules().version();
+    let mut src: Vec<(String, String)> = BUNDLED.iter().map(|(f, t)| (f.to_string(), t.to_string())).collect();
+    src[1].1.push_str("\n# edited\n");
+    let b = RuleSet::from_sources(&src, "bundled").expect("loads").version();
+    assert_ne!(a, b);
+    assert!(a.starts_with("rules-v1-bundled-"));
+}
