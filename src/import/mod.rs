@@ -726,3 +726,72 @@ mod tests {
         );
     }
 }
+
+/// Helpers for the readers' unit tests.
+#[cfg(test)]
+pub(crate) mod testutil {
+    use super::*;
+    use std::path::PathBuf;
+
+    /// Reads `path` and collects everything; panics on a fatal error.
+    pub(crate) fn run(path: &Path, format: Format) -> (Vec<Message>, ImportReport) {
+        try_run(path, format).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Reads `path` and collects everything.
+    pub(crate) fn try_run(
+        path: &Path,
+        format: Format,
+    ) -> Result<(Vec<Message>, ImportReport), crate::Error> {
+        let mut out = Vec::new();
+        let r = read(
+            path,
+            format,
+            &mut |m| {
+                out.push(m);
+                Ok(())
+            },
+            &mut |_| {},
+        )?;
+        Ok((out, r))
+    }
+
+    /// A file under `tests/fixtures`.
+    pub(crate) fn fixture(rel: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(rel)
+    }
+
+    /// A public third-party sample under `../shared/fixtures/sms-formats`.
+    pub(crate) fn shared(rel: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/fixtures/sms-formats")
+            .join(rel)
+    }
+
+    /// Builds a SQLite database from a SQL script under `tests/fixtures`.
+    pub(crate) fn build_db(sql_rel: &str) -> (tempfile::TempDir, PathBuf) {
+        let sql = std::fs::read_to_string(fixture(sql_rel)).expect("fixture script");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let p = dir.path().join("built.db");
+        let conn = rusqlite::Connection::open(&p).expect("create db");
+        conn.execute_batch(&sql).expect("run fixture script");
+        drop(conn);
+        (dir, p)
+    }
+
+    /// Lower-case hex SHA-256 of a file.
+    pub(crate) fn sha256_file(p: &Path) -> String {
+        use sha2::{Digest, Sha256};
+        hex::encode(Sha256::digest(std::fs::read(p).expect("read file")))
+    }
+
+    /// Writes `bytes` to a temp file and returns it (with its directory guard).
+    pub(crate) fn temp(bytes: &[u8]) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let p = dir.path().join("input");
+        std::fs::write(&p, bytes).expect("write temp file");
+        (dir, p)
+    }
+}

@@ -110,7 +110,6 @@ pub(super) fn read(path: &Path, sink: &mut Sink<'_>) -> Result<ImportReport, cra
     let mut root_seen = false;
     let mut counts = Counters::default();
     let mut mms: Option<PendingMms> = None;
-    let mut records_seen = 0u64;
     loop {
         buf.clear();
         if buf.capacity() > 4 << 20 {
@@ -132,7 +131,7 @@ pub(super) fn read(path: &Path, sink: &mut Sink<'_>) -> Result<ImportReport, cra
                     root_seen,
                     mms.as_ref(),
                     &mut report,
-                    records_seen,
+                    counts.skipped,
                     sink,
                 );
             }
@@ -173,26 +172,16 @@ pub(super) fn read(path: &Path, sink: &mut Sink<'_>) -> Result<ImportReport, cra
                     &mut mms,
                     &mut counts,
                     &mut report,
-                    &mut records_seen,
                     sink,
                 )?;
             }
             Event::Empty(e) => {
-                element(
-                    &e,
-                    depth,
-                    false,
-                    &mut mms,
-                    &mut counts,
-                    &mut report,
-                    &mut records_seen,
-                    sink,
-                )?;
+                element(&e, depth, false, &mut mms, &mut counts, &mut report, sink)?;
             }
             Event::End(e) => {
                 if depth == 2 && e.local_name().as_ref() == b"mms" {
                     if let Some(p) = mms.take() {
-                        finish_mms(p, &mut report, sink)?;
+                        finish_mms(p, &mut counts, &mut report, sink)?;
                     }
                 }
                 depth = depth.saturating_sub(1);
@@ -224,7 +213,7 @@ pub(super) fn read(path: &Path, sink: &mut Sink<'_>) -> Result<ImportReport, cra
         }
         sink.progress(reader.get_ref().consumed);
     }
-    finish(&mut report, records_seen, sink, reader.get_ref().consumed);
+    finish(&mut report, counts.skipped, sink, reader.get_ref().consumed);
     Ok(report)
 }
 
@@ -251,7 +240,7 @@ fn handle_error(
     root_seen: bool,
     mms: Option<&PendingMms>,
     report: &mut ImportReport,
-    records_seen: u64,
+    skipped: u64,
     sink: &mut Sink<'_>,
 ) -> Result<ImportReport, crate::Error> {
     if let quick_xml::Error::Io(io) = &e {
@@ -277,7 +266,7 @@ fn handle_error(
     if matches!(e, quick_xml::Error::Syntax(_)) && root_seen && consumed >= total {
         let loc = mms.map(|p| p.loc.clone());
         report.warn(loc, WarningKind::Truncated);
-        finish(report, records_seen, sink, consumed);
+        finish(report, skipped, sink, consumed);
         return Ok(std::mem::replace(report, ImportReport::new(Format::Sbr)));
     }
     if !root_seen {
@@ -291,8 +280,10 @@ fn handle_error(
     .into())
 }
 
-/// Declared-count check and the final progress report.
-fn finish(report: &mut ImportReport, records_seen: u64, sink: &mut Sink<'_>, consumed: u64) {
+/// Declared-count check and the final progress report. Complete records only count: a
+/// record cut off by truncation was not found.
+fn finish(report: &mut ImportReport, skipped: u64, sink: &mut Sink<'_>, consumed: u64) {
+    let records_seen = report.found + skipped;
     if let Some(declared) = report.declared {
         if declared != records_seen {
             report.warn(
@@ -312,6 +303,8 @@ struct Counters {
     sms: u64,
     mms: u64,
     call: u64,
+    /// Complete records that were skipped.
+    skipped: u64,
 }
 
 /// Handles one element start (`<x>` or `<x/>`) at `depth` (1 = child of the root).
@@ -323,14 +316,12 @@ fn element(
     mms: &mut Option<PendingMms>,
     counts: &mut Counters,
     report: &mut ImportReport,
-    records_seen: &mut u64,
     sink: &mut Sink<'_>,
 ) -> Result<(), crate::Error> {
     let name = e.local_name();
     match (depth, name.as_ref()) {
         (1, b"sms") => {
             counts.sms += 1;
-            *records_seen += 1;
             let loc = format!("<sms> #{}", counts.sms);
             match sms(e, &loc, report) {
                 Ok(m) => {
@@ -338,6 +329,7 @@ fn element(
                     sink.message(m)?;
                 }
                 Err(r) => {
+                    counts.skipped += 1;
                     report.skip(loc, r);
                     sink.skipped();
                 }
@@ -345,7 +337,6 @@ fn element(
         }
         (1, b"call") => {
             counts.call += 1;
-            *records_seen += 1;
             let loc = format!("<call> #{}", counts.call);
             match call(e, &loc, report) {
                 Ok(m) => {
@@ -353,6 +344,7 @@ fn element(
                     sink.message(m)?;
                 }
                 Err(r) => {
+                    counts.skipped += 1;
                     report.skip(loc, r);
                     sink.skipped();
                 }
@@ -360,7 +352,6 @@ fn element(
         }
         (1, b"mms") => {
             counts.mms += 1;
-            *records_seen += 1;
             let loc = format!("<mms> #{}", counts.mms);
             let mut p = PendingMms {
                 loc,
@@ -390,7 +381,7 @@ fn element(
             if is_start {
                 *mms = Some(p);
             } else {
-                finish_mms(p, report, sink)?;
+                finish_mms(p, counts, report, sink)?;
             }
         }
         (d, b"part") if d >= 2 => {
@@ -474,6 +465,7 @@ fn mms_part(e: &BytesStart<'_>, p: &mut PendingMms, report: &mut ImportReport) {
 
 fn finish_mms(
     p: PendingMms,
+    counts: &mut Counters,
     report: &mut ImportReport,
     sink: &mut Sink<'_>,
 ) -> Result<(), crate::Error> {
@@ -491,6 +483,7 @@ fn finish_mms(
             sink.message(m)
         }
         Err(r) => {
+            counts.skipped += 1;
             report.skip(p.loc, r);
             sink.skipped();
             Ok(())
