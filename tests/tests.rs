@@ -1,3 +1,4 @@
 //! Contract tests: they drive the real `quzheng` binary (../shared/contract/cli.md).
 
+mod contract_vault;
 mod util;

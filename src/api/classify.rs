@@ -80,13 +80,11 @@ fn bad(line: usize, problem: LineProblem) -> crate::Error {
 
 /// Parses one line (already known not to be blank).
 fn parse_line(line: usize, text: &str, labelled: bool) -> Result<Record> {
-    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        bad(
-            line,
-            LineProblem::NotJson { column: e.column() },
-        )
-    })?;
-    let obj = v.as_object().ok_or_else(|| bad(line, LineProblem::NotObject))?;
+    let v: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| bad(line, LineProblem::NotJson { column: e.column() }))?;
+    let obj = v
+        .as_object()
+        .ok_or_else(|| bad(line, LineProblem::NotObject))?;
     let id = match obj.get("id") {
         None | Some(serde_json::Value::Null) => return Err(bad(line, LineProblem::Missing("id"))),
         Some(v @ (serde_json::Value::String(_) | serde_json::Value::Number(_))) => v.clone(),
@@ -108,9 +106,9 @@ fn parse_line(line: usize, text: &str, labelled: bool) -> Result<Record> {
     let instant = match obj.get("ts") {
         None | Some(serde_json::Value::Null) => None,
         Some(serde_json::Value::String(s)) if s.trim().is_empty() => None,
-        Some(serde_json::Value::String(s)) => Some(
-            Instant::parse_rfc3339(s).map_err(|_| bad(line, LineProblem::BadField("ts")))?,
-        ),
+        Some(serde_json::Value::String(s)) => {
+            Some(Instant::parse_rfc3339(s).map_err(|_| bad(line, LineProblem::BadField("ts")))?)
+        }
         Some(_) => return Err(bad(line, LineProblem::BadField("ts"))),
     };
     let direction = match obj.get("direction") {
@@ -169,8 +167,7 @@ pub fn read_records(mut reader: impl BufRead, labelled: bool, name: &Path) -> Re
             break;
         }
         line += 1;
-        let text = std::str::from_utf8(&buf)
-            .map_err(|_| bad(line, LineProblem::NotUtf8))?;
+        let text = std::str::from_utf8(&buf).map_err(|_| bad(line, LineProblem::NotUtf8))?;
         let text = text.trim_start_matches('\u{feff}').trim();
         if text.is_empty() {
             continue;
@@ -315,7 +312,10 @@ pub struct EvalReport {
 /// labels are ignored on both sides).
 pub fn evaluate(rules: &RuleSet, records: &[Record]) -> EvalReport {
     let verdicts = classify_records(rules, records, &TimeSettings::default());
-    let mut labels: Vec<(Label, Counts)> = Label::TEXT.iter().map(|l| (*l, Counts::default())).collect();
+    let mut labels: Vec<(Label, Counts)> = Label::TEXT
+        .iter()
+        .map(|l| (*l, Counts::default()))
+        .collect();
     let mut collection = Counts::default();
     let mut labels_on_non_collection = 0;
     let mut bad_spans = 0;
@@ -323,8 +323,18 @@ pub fn evaluate(rules: &RuleSet, records: &[Record]) -> EvalReport {
     for (r, v) in records.iter().zip(&verdicts) {
         let gold_c = r.gold_collection.unwrap_or(false);
         collection.add(gold_c, v.collection);
-        let got: Vec<Label> = v.labels.iter().copied().filter(|l| !l.is_time_label()).collect();
-        let mut gold: Vec<Label> = r.gold_labels.iter().copied().filter(|l| !l.is_time_label()).collect();
+        let got: Vec<Label> = v
+            .labels
+            .iter()
+            .copied()
+            .filter(|l| !l.is_time_label())
+            .collect();
+        let mut gold: Vec<Label> = r
+            .gold_labels
+            .iter()
+            .copied()
+            .filter(|l| !l.is_time_label())
+            .collect();
         gold.sort_by_key(|l| l.id());
         for (l, c) in labels.iter_mut() {
             c.add(gold.contains(l), got.contains(l));
@@ -333,7 +343,12 @@ pub fn evaluate(rules: &RuleSet, records: &[Record]) -> EvalReport {
             labels_on_non_collection += 1;
         }
         for f in &v.findings {
-            let slice: String = r.body.chars().skip(f.start).take(f.end.saturating_sub(f.start)).collect();
+            let slice: String = r
+                .body
+                .chars()
+                .skip(f.start)
+                .take(f.end.saturating_sub(f.start))
+                .collect();
             if slice != f.text || f.end <= f.start {
                 bad_spans += 1;
             }

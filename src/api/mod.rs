@@ -6,3 +6,5 @@ pub mod import;
 pub mod vault;
 // classify area
 pub mod classify;
+// report area
+pub mod report;

@@ -147,7 +147,10 @@ mod tests {
     #[test]
     fn finds_the_first_signature() {
         assert_eq!(signature("【速借宝】您已逾期").as_deref(), Some("速借宝"));
-        assert_eq!(signature("您已逾期【 易到钱包 】").as_deref(), Some("易到钱包"));
+        assert_eq!(
+            signature("您已逾期【 易到钱包 】").as_deref(),
+            Some("易到钱包")
+        );
         assert_eq!(signature("没有签名"), None);
         assert_eq!(signature("【】【乐享借】x").as_deref(), Some("乐享借"));
     }

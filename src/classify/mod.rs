@@ -39,8 +39,14 @@ pub const BUNDLED: [(&str, &str); 6] = [
         "collection.toml",
         include_str!("../../assets/rules/collection.toml"),
     ),
-    ("threat.toml", include_str!("../../assets/rules/threat.toml")),
-    ("insult.toml", include_str!("../../assets/rules/insult.toml")),
+    (
+        "threat.toml",
+        include_str!("../../assets/rules/threat.toml"),
+    ),
+    (
+        "insult.toml",
+        include_str!("../../assets/rules/insult.toml"),
+    ),
     (
         "third_party_disclosure.toml",
         include_str!("../../assets/rules/third_party_disclosure.toml"),
@@ -456,10 +462,7 @@ impl RuleSet {
         let creditor = creditor::CreditorRules::compile(&packs[collection].file, &cdef)?;
         // Merge further collection packs' rules by keeping them as separate packs; only the
         // first decides the threshold and creditor patterns.
-        let threshold = packs[collection]
-            .def
-            .threshold
-            .unwrap_or(DEFAULT_THRESHOLD);
+        let threshold = packs[collection].def.threshold.unwrap_or(DEFAULT_THRESHOLD);
         let mut h = Sha256::new();
         let mut sorted: Vec<&(String, String)> = sources.iter().collect();
         sorted.sort();
@@ -470,7 +473,11 @@ impl RuleSet {
             h.update([0]);
         }
         let digest = hex::encode(h.finalize());
-        let version = format!("rules-v{}-{origin}-{}", rules::SCHEMA_VERSION, &digest[..12]);
+        let version = format!(
+            "rules-v{}-{origin}-{}",
+            rules::SCHEMA_VERSION,
+            &digest[..12]
+        );
         Ok(RuleSet {
             packs,
             threshold,

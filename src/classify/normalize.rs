@@ -80,8 +80,29 @@ pub fn is_separator(c: char) -> bool {
     }
     matches!(
         c,
-        '*' | '.' | '·' | '•' | '・' | '-' | '_' | '~' | '|' | '/' | '\\' | '#' | '+' | '=' | '^'
-            | '`' | '\'' | '"' | '‘' | '’' | '“' | '”' | '゛' | '′'
+        '*' | '.'
+            | '·'
+            | '•'
+            | '・'
+            | '-'
+            | '_'
+            | '~'
+            | '|'
+            | '/'
+            | '\\'
+            | '#'
+            | '+'
+            | '='
+            | '^'
+            | '`'
+            | '\''
+            | '"'
+            | '‘'
+            | '’'
+            | '“'
+            | '”'
+            | '゛'
+            | '′'
     ) || matches!(c as u32,
         0x00AD | 0x034F | 0x180E | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064
         | 0xFEFF | 0xFE00..=0xFE0F | 0x20E3 | 0xE0020..=0xE007F
@@ -231,7 +252,10 @@ impl Normalizer {
                     continue;
                 }
             }
-            let c = n.text[b..].chars().next().expect("map entries sit on char boundaries");
+            let c = n.text[b..]
+                .chars()
+                .next()
+                .expect("map entries sit on char boundaries");
             map.push((text.len() as u32, n.map[idx].1, n.map[idx].2));
             text.push(c);
             idx += 1;

@@ -25,9 +25,16 @@ fn every_pack_example_holds() {
             let mut want: Vec<String> = ex.labels.clone();
             want.sort();
             let got: Vec<String> = ids(&v).into_iter().map(String::from).collect();
-            let want_coll = ex.collection.or(if want.is_empty() { None } else { Some(true) });
-            if want_coll.is_some_and(|c| c != v.collection) || (want_coll != Some(false) && got != want && (v.collection || !want.is_empty())) {
-                failures.push(format!("{}: {:?} want {:?}/{:?} got {}/{:?}", p.file, ex.body, want_coll, want, v.collection, got));
+            let want_coll = ex
+                .collection
+                .or(if want.is_empty() { None } else { Some(true) });
+            if want_coll.is_some_and(|c| c != v.collection)
+                || (want_coll != Some(false) && got != want && (v.collection || !want.is_empty()))
+            {
+                failures.push(format!(
+                    "{}: {:?} want {:?}/{:?} got {}/{:?}",
+                    p.file, ex.body, want_coll, want, v.collection, got
+                ));
             }
         }
     }
@@ -61,14 +68,46 @@ macro_rules! n {
     };
 }
 
-t!(visit_is_threat, "再不还钱,明天我们就上门到你家", &["threat"]);
-t!(longest_keyword_wins, "逾期不还,我们安排人员上门拜访", &["threat"]);
-t!(contacts_fullwidth, "欠款不还就ＢＡＯ你通讯录", &["third_party_disclosure"]);
-t!(lawful_wording_has_no_label, "您的借款已逾期,逾期记录将上报征信,影响个人信用记录,可申请分期", &[]);
-t!(will_sue_is_lawful, "您的欠款已逾期30天,我司保留诉讼权利,将依法起诉", &[]);
-t!(traditional_and_emoji, "逾期不還👉移交法院🔥強制執行", &["deception"]);
-t!(pinyin_court, "你的欠款已经li案了,等着f院传票吧", &["deception"]);
-t!(harassment_without_debt_word, "你的人脸影像将张贴到户籍居住地,让所有人都认识你", &["third_party_disclosure"]);
+t!(
+    visit_is_threat,
+    "再不还钱,明天我们就上门到你家",
+    &["threat"]
+);
+t!(
+    longest_keyword_wins,
+    "逾期不还,我们安排人员上门拜访",
+    &["threat"]
+);
+t!(
+    contacts_fullwidth,
+    "欠款不还就ＢＡＯ你通讯录",
+    &["third_party_disclosure"]
+);
+t!(
+    lawful_wording_has_no_label,
+    "您的借款已逾期,逾期记录将上报征信,影响个人信用记录,可申请分期",
+    &[]
+);
+t!(
+    will_sue_is_lawful,
+    "您的欠款已逾期30天,我司保留诉讼权利,将依法起诉",
+    &[]
+);
+t!(
+    traditional_and_emoji,
+    "逾期不還👉移交法院🔥強制執行",
+    &["deception"]
+);
+t!(
+    pinyin_court,
+    "你的欠款已经li案了,等着f院传票吧",
+    &["deception"]
+);
+t!(
+    harassment_without_debt_word,
+    "你的人脸影像将张贴到户籍居住地,让所有人都认识你",
+    &["third_party_disclosure"]
+);
 n!(otp, "【招商银行】验证码123456,您正在进行还款操作,请勿泄露");
 n!(receipt, "【借呗】您已成功还款1,200.00元,当前借款已结清");
 n!(court_notice, "【上海市浦东新区人民法院】您有一条(2026)沪0115民初123号案件传票,已电子送达,请登录zxfw.court.gov.cn查看。咨询12368");
@@ -190,15 +229,22 @@ fn calls_over_the_limits_are_reported() {
     assert!(v[..8].iter().all(|v| !v.collection && v.labels.is_empty()));
     let f = call_findings(&r, &inputs, &v, &TimeSettings::default());
     assert_eq!(f.len(), 2, "{f:?}");
-    assert!(f.iter().any(|f| f.rule == CallRule::Connected && f.count == 4));
-    assert!(f.iter().any(|f| f.rule == CallRule::Attempts && f.count == 8));
+    assert!(f
+        .iter()
+        .any(|f| f.rule == CallRule::Connected && f.count == 4));
+    assert!(f
+        .iter()
+        .any(|f| f.rule == CallRule::Attempts && f.count == 8));
     assert!(f.iter().all(|f| f.creditor.as_deref() == Some("速借宝")));
 }
 
 #[test]
 fn hostile_regex_is_rejected_with_file_and_rule() {
     let pack = "schema = 1\nlabel = \"threat\"\n[[rule]]\nid = \"threat.bomb\"\nregex = [\"(a{1000}){1000}\"]\n";
-    let mut src: Vec<(String, String)> = BUNDLED.iter().map(|(f, t)| (f.to_string(), t.to_string())).collect();
+    let mut src: Vec<(String, String)> = BUNDLED
+        .iter()
+        .map(|(f, t)| (f.to_string(), t.to_string()))
+        .collect();
     src.push(("bomb.toml".into(), pack.into()));
     match RuleSet::from_sources(&src, "custom") {
         Err(Error::BadRegex { file, rule, .. }) => {
@@ -211,26 +257,52 @@ fn hostile_regex_is_rejected_with_file_and_rule() {
 
 #[test]
 fn validation_names_file_and_rule() {
-    let base: Vec<(String, String)> = BUNDLED.iter().map(|(f, t)| (f.to_string(), t.to_string())).collect();
+    let base: Vec<(String, String)> = BUNDLED
+        .iter()
+        .map(|(f, t)| (f.to_string(), t.to_string()))
+        .collect();
     let try_pack = |text: &str| {
         let mut s = base.clone();
         s.push(("x.toml".into(), text.into()));
         RuleSet::from_sources(&s, "custom").err()
     };
-    assert!(matches!(try_pack("schema = 2\nlabel = \"threat\""), Some(Error::SchemaVersion { found: 2, .. })));
-    assert!(matches!(try_pack("schema = 1\nlabel = \"rude\""), Some(Error::UnknownLabel { .. })));
-    assert!(matches!(try_pack("schema = 1\nlabel = \"threat\"\n[[rule]]\nid = \"threat.visit\"\nany = [\"x\"]"), Some(Error::DuplicateRule { .. })));
-    assert!(matches!(try_pack("schema = 1\nlabel = \"threat\"\n[[rule]]\nid = \"threat.none\""), Some(Error::EmptyRule { .. })));
-    assert!(matches!(try_pack("schema = 1\nlabel = \"threat\"\n[[rule]]\nid = \"insult.x\"\nany = [\"x\"]"), Some(Error::BadRuleId { .. })));
-    assert!(matches!(try_pack("schema = 1\nlabel = \"threat\"\n[[rule]\n"), Some(Error::PackSyntax { .. })));
+    assert!(matches!(
+        try_pack("schema = 2\nlabel = \"threat\""),
+        Some(Error::SchemaVersion { found: 2, .. })
+    ));
+    assert!(matches!(
+        try_pack("schema = 1\nlabel = \"rude\""),
+        Some(Error::UnknownLabel { .. })
+    ));
+    assert!(matches!(
+        try_pack("schema = 1\nlabel = \"threat\"\n[[rule]]\nid = \"threat.visit\"\nany = [\"x\"]"),
+        Some(Error::DuplicateRule { .. })
+    ));
+    assert!(matches!(
+        try_pack("schema = 1\nlabel = \"threat\"\n[[rule]]\nid = \"threat.none\""),
+        Some(Error::EmptyRule { .. })
+    ));
+    assert!(matches!(
+        try_pack("schema = 1\nlabel = \"threat\"\n[[rule]]\nid = \"insult.x\"\nany = [\"x\"]"),
+        Some(Error::BadRuleId { .. })
+    ));
+    assert!(matches!(
+        try_pack("schema = 1\nlabel = \"threat\"\n[[rule]\n"),
+        Some(Error::PackSyntax { .. })
+    ));
 }
 
 #[test]
 fn version_changes_with_packs() {
     let a = rules().version();
-    let mut src: Vec<(String, String)> = BUNDLED.iter().map(|(f, t)| (f.to_string(), t.to_string())).collect();
+    let mut src: Vec<(String, String)> = BUNDLED
+        .iter()
+        .map(|(f, t)| (f.to_string(), t.to_string()))
+        .collect();
     src[1].1.push_str("\n# edited\n");
-    let b = RuleSet::from_sources(&src, "bundled").expect("loads").version();
+    let b = RuleSet::from_sources(&src, "bundled")
+        .expect("loads")
+        .version();
     assert_ne!(a, b);
     assert!(a.starts_with("rules-v1-bundled-"));
 }

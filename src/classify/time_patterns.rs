@@ -120,8 +120,7 @@ pub fn call_findings(
             }
         }
     }
-    let mut connected: HashMap<(String, NaiveDate), (Option<String>, Vec<usize>)> =
-        HashMap::new();
+    let mut connected: HashMap<(String, NaiveDate), (Option<String>, Vec<usize>)> = HashMap::new();
     let mut attempts: HashMap<(String, NaiveDate), (Option<String>, String, Vec<usize>)> =
         HashMap::new();
     for (i, inp) in inputs.iter().enumerate() {
@@ -177,7 +176,12 @@ pub fn call_findings(
         }
     }
     out.sort_by(|a, b| {
-        (a.date, a.rule.id(), &a.creditor, &a.address).cmp(&(b.date, b.rule.id(), &b.creditor, &b.address))
+        (a.date, a.rule.id(), &a.creditor, &a.address).cmp(&(
+            b.date,
+            b.rule.id(),
+            &b.creditor,
+            &b.address,
+        ))
     });
     out
 }

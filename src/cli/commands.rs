@@ -2,7 +2,7 @@
 //! calling the `cmd_*` module of its area.
 
 use super::args::{Cli, Command};
-use super::{cmd_bench, cmd_classify, cmd_import, cmd_vault};
+use super::{cmd_bench, cmd_classify, cmd_import, cmd_report, cmd_vault};
 use quzheng::Result;
 use std::process::ExitCode;
 
@@ -21,6 +21,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         // classify area
         Command::Classify(a) => cmd_classify::run_classify(a),
         Command::Eval(a) => cmd_classify::run_eval(a, lang),
+        // report area
+        Command::Report(a) => cmd_report::report(vault, lang, a),
+        Command::Verify(a) => cmd_report::verify(lang, a),
+        Command::Demo(a) => cmd_report::demo(lang, a),
         // Areas add their arms above this line.
         other => Err(quzheng::Error::bad_input("not_built", format!("{other:?}"))),
     }

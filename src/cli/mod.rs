@@ -5,6 +5,7 @@ pub mod args;
 mod cmd_bench;
 mod cmd_classify;
 mod cmd_import;
+mod cmd_report;
 mod cmd_vault;
 mod commands;
 pub mod output;

@@ -110,8 +110,8 @@ impl State<'_> {
     /// One more row done; progress in bytes is rows scaled to the file size.
     fn row(&mut self, sink: &mut Sink<'_>) {
         self.done_rows += 1;
-        if self.total_rows > 0 {
-            sink.progress(self.size * self.done_rows / self.total_rows);
+        if let Some(done) = (self.size * self.done_rows).checked_div(self.total_rows) {
+            sink.progress(done);
         }
     }
 }

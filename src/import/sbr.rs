@@ -700,12 +700,15 @@ fn collect(
     })
 }
 
+/// A callback taking an attribute's key, raw value and the report (for warnings).
+type RawAttrFn<'a> = dyn FnMut(&[u8], &[u8], &mut ImportReport) + 'a;
+
 /// Calls `f` with each attribute's key and raw (still escaped) value.
 fn collect_raw(
     e: &BytesStart<'_>,
     _loc: &str,
     report: &mut ImportReport,
-    f: &mut dyn FnMut(&[u8], &[u8], &mut ImportReport),
+    f: &mut RawAttrFn<'_>,
 ) -> Result<(), SkipReason> {
     for a in e.html_attributes().with_checks(false) {
         let a = a.map_err(|err| SkipReason::BadXml {
