@@ -167,3 +167,38 @@ describe('settings', () => {
     expect(calls.find((c) => c.cmd === 'delete_everything')?.args).toEqual({ confirm: 'delete-everything' });
   });
 });
+
+describe('evidence pack', () => {
+  it('builds, saves through the save dialog and verifies', async () => {
+    const { calls } = fakeShell((cmd, a) => {
+      if (cmd === 'list_creditors') return [{ name: '速借宝', n: 12, aliases: [] }];
+      if (cmd === 'build_report') return { sha256: 'ab'.repeat(32), pack_id: 'QZ-1', pages: 9, messages: 12, has_docx: true };
+      if (cmd === 'pack_pdf') throw { code: 'no_pack', message: '' };
+      if (cmd === 'pick_save_path') return `/tmp/out/${a.defaultName}`;
+      if (cmd === 'save_pack') return { path: a.path, sha256: 'cd'.repeat(32) };
+      if (cmd === 'verify_pack') return { intact: true, detail: '完好' };
+      return null;
+    });
+    const { packScreen } = await import('../src/screens/pack');
+    const ctx = testCtx();
+    const sec = packScreen(ctx);
+    document.body.append(sec);
+    await until(() => sec.querySelector('#pack-creditors input') !== null);
+    (sec.querySelector('#pack-creditors input') as HTMLInputElement).checked = true;
+    (sec.querySelector('#pack-audience') as HTMLSelectElement).value = 'court';
+    type(sec.querySelector('#pack-complainant'), ' 张三 ');
+    (sec.querySelector('#build-pack') as HTMLButtonElement).click();
+    await until(() => sec.querySelector('#save-pdf') !== null);
+    expect(calls.find((c) => c.cmd === 'build_report')?.args).toEqual({
+      request: { creditors: ['速借宝'], since: null, until: null, audience: 'court', complainant: '张三' },
+    });
+    expect(sec.querySelector('#pack-sha')?.textContent).toContain('ab'.repeat(32));
+    expect(sec.querySelector('#save-docx')).not.toBeNull();
+    (sec.querySelector('#save-pdf') as HTMLButtonElement).click();
+    await until(() => sec.querySelector('#verify-saved') !== null);
+    expect(calls.find((c) => c.cmd === 'save_pack')?.args).toEqual({ part: 'pdf', path: '/tmp/out/quzheng-evidence.pdf' });
+    (sec.querySelector('#verify-saved') as HTMLButtonElement).click();
+    await until(() => sec.querySelector('#verify-result')?.textContent === '核验通过：文件完整，未被修改。');
+    expect(ctx.notices.filter((n) => n.kind === 'error')).toEqual([]);
+  });
+});

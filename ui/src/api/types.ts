@@ -26,7 +26,7 @@ export interface Detail extends Row {
   findings: FindingInfo[]; corrections: CorrectionInfo[]; classifier_labels: string[];
 }
 export interface Creditor { name: string; n: number; aliases: string[] }
-export interface PackRequest { creditors: string[]; since: string | null; until: string | null; audience: 'police' | 'regulator' | 'court'; complainant: string; phone: string }
-export interface PackInfo { sha256: string; pages: number; messages: number }
+export interface PackRequest { creditors: string[]; since: string | null; until: string | null; audience: 'police' | 'regulator' | 'court'; complainant: string }
+export interface PackInfo { sha256: string; pack_id: string; pages: number; messages: number; has_docx: boolean }
 export interface Saved { path: string; sha256: string }
 export interface VerifyResult { intact: boolean; detail: string }

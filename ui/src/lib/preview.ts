@@ -1,7 +1,7 @@
 // Renders the first pages of the built PDF to images, entirely in the webview (pdf.js bundled
 // with the app; nothing is fetched). Loaded lazily so the unlock screen starts fast.
-import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
-import workerUrl from 'pdfjs-dist/legacy/build/pdf.worker.min.mjs?url';
+import * as pdfjs from 'pdfjs-dist';
+import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
 
 pdfjs.GlobalWorkerOptions.workerSrc = workerUrl;
 

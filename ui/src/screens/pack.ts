@@ -14,7 +14,6 @@ export function packScreen(ctx: Ctx): HTMLElement {
     (['police', 'regulator', 'court'] as const).map((a) =>
       h('option', { value: a }, t(({ police: 'audPolice', regulator: 'audRegulator', court: 'audCourt' } as const)[a] as Key))));
   const name = h('input', { type: 'text', id: 'pack-complainant', autocomplete: 'name' });
-  const phone = h('input', { type: 'tel', id: 'pack-phone', autocomplete: 'tel' });
   const build = h('button', { class: 'primary', id: 'build-pack' }, t('buildPack'));
   const out = h('div', { id: 'pack-result', 'aria-live': 'polite' });
 
@@ -25,7 +24,7 @@ export function packScreen(ctx: Ctx): HTMLElement {
     const req: PackRequest = {
       creditors: [...creditorBox.querySelectorAll('input:checked')].map((i) => (i as HTMLInputElement).value),
       since: since.value || null, until: until.value || null,
-      audience: audience.value as PackRequest['audience'], complainant: name.value.trim(), phone: phone.value.trim(),
+      audience: audience.value as PackRequest['audience'], complainant: name.value.trim(),
     };
     build.disabled = true;
     out.replaceChildren(h('p', {}, t('building')));
@@ -67,9 +66,10 @@ export function packScreen(ctx: Ctx): HTMLElement {
       }
     })();
     append(out, [
-      h('p', { class: 'big' }, h('code', { id: 'pack-sha' }, t('sha256', { sha: info.sha256 }))),
+      h('p', { class: 'big' }, t('packBuilt', { n: info.messages, pages: info.pages, id: info.pack_id })),
+      h('p', {}, h('code', { id: 'pack-sha' }, t('sha256', { sha: info.sha256 }))),
       h('p', {}, t('howToVerify')),
-      h('div', { class: 'buttons' }, saveBtn('pdf', 'savePdf', 'pdf'), saveBtn('docx', 'saveDocx', 'docx'), saveBtn('csv', 'saveCsv', 'csv'), saveBtn('json', 'saveJson', 'json')),
+      h('div', { class: 'buttons' }, saveBtn('pdf', 'savePdf', 'pdf'), info.has_docx ? saveBtn('docx', 'saveDocx', 'docx') : null, saveBtn('csv', 'saveCsv', 'csv'), saveBtn('json', 'saveJson', 'json')),
       saved,
       h('h3', {}, t('preview')), previews]);
   });
@@ -78,6 +78,6 @@ export function packScreen(ctx: Ctx): HTMLElement {
     h('h2', {}, t('packTitle')),
     h('fieldset', {}, h('legend', {}, t('packCreditors')), creditorBox),
     h('div', { class: 'row2' }, field(t('packSince'), since), field(t('packUntil'), until)),
-    field(t('audience'), audience), field(t('complainant'), name), field(t('complainantPhone'), phone),
+    field(t('audience'), audience), field(t('complainant'), name),
     build, out);
 }
