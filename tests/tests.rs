@@ -1,4 +1,5 @@
 //! Contract tests: they drive the real `quzheng` binary (../shared/contract/cli.md).
 
+mod contract_classify;
 mod contract_vault;
 mod util;

@@ -228,14 +228,45 @@ fn import_one(
 }
 
 /// Re-classifies every message of the vault and stores the verdicts that changed, as one
-/// classification run. Returns the number of collection messages and the rule version, or
-/// `None` while this build has no classifier.
+/// classification run recorded with the rule-pack version. Returns the number of collection
+/// messages (classifier's view, before corrections) and the rule version.
+///
+/// Time labels use the vault's settings (zone, night window, maximum per day). A run that
+/// changes nothing is not recorded again when the same rule version already ran, so
+/// re-importing the same file adds nothing to the vault.
 ///
 /// # Errors
 /// A rule-pack or vault failure.
 pub fn classify_vault(vault: &mut Vault, rules: Option<&Path>) -> Result<Option<(u64, String)>> {
-    // The classifier lands on the `classify` branch; until it is merged there is nothing
-    // to run, and the caller says so instead of pretending.
-    let _ = (vault, rules);
-    Ok(None)
+    let rules = super::classify::load_rules(rules)?;
+    let settings = vault.settings()?;
+    // Settings were validated when set; fall back to the contract defaults rather than
+    // refuse to classify if an old vault holds something this build cannot read.
+    let time = crate::classify::TimeSettings::from_flags(
+        Some(&settings.zone),
+        Some(&settings.night),
+        Some(settings.max_per_day),
+    )
+    .unwrap_or_default();
+    let stored = vault.messages()?;
+    let inputs: Vec<crate::classify::Input<'_>> = stored
+        .iter()
+        .map(|s| crate::classify::Input::from_message(&s.message))
+        .collect();
+    let verdicts = crate::classify::classify_batch(&rules, &inputs, &time);
+    drop(inputs);
+    let collection = verdicts.iter().filter(|v| v.collection).count() as u64;
+    let changed: Vec<(i64, Verdict)> = stored
+        .iter()
+        .zip(verdicts)
+        .filter(|(s, v)| &s.verdict != v)
+        .map(|(s, v)| (s.id, v))
+        .collect();
+    drop(stored);
+    let version = rules.version();
+    let same_version_ran = super::vault::rule_version(vault)?.as_deref() == Some(version.as_str());
+    if !changed.is_empty() || !same_version_ran {
+        vault.store_verdicts(&version, &changed)?;
+    }
+    Ok(Some((collection, version)))
 }

@@ -310,6 +310,24 @@ pub fn list_messages(vault: &Vault, filter: &MessageFilter) -> Result<Vec<Listed
     Ok(out)
 }
 
+/// The rule-pack version of the latest classification run, if any ran.
+///
+/// # Errors
+/// A damaged record or storage failure.
+pub fn rule_version(vault: &Vault) -> Result<Option<String>> {
+    Ok(vault
+        .events()?
+        .into_iter()
+        .rev()
+        .find(|e| e.kind == crate::vault::EventKind::ClassificationRun)
+        .and_then(|e| {
+            e.detail
+                .get("rule_version")
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        }))
+}
+
 /// Counts per effective label and creditor, for summaries.
 ///
 /// # Errors

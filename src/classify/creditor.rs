@@ -28,6 +28,28 @@ pub struct CreditorRules {
     not_signature: Vec<Regex>,
 }
 
+/// The character range of the first 【signature】's inner text, if any. Rules ignore
+/// words inside it, so a platform called 星桥借款 does not make its parcel notice a
+/// loan message.
+pub fn signature_span(body: &str) -> Option<(usize, usize)> {
+    let mut open = None;
+    for (i, c) in body.chars().enumerate() {
+        match c {
+            '【' => open = Some(i + 1),
+            '】' => {
+                if let Some(s) = open {
+                    if i > s && i - s <= MAX_SIGNATURE {
+                        return Some((s, i));
+                    }
+                }
+                open = None;
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// The first 【signature】 of a body (trimmed), if any.
 pub fn signature(body: &str) -> Option<String> {
     let mut rest = body;
@@ -107,7 +129,7 @@ pub fn resolve(
     // Which signatures each number was seen with.
     let mut by_addr: HashMap<String, BTreeSet<&str>> = HashMap::new();
     for (inp, (sig, _)) in inputs.iter().zip(found) {
-        if let Some(s) = sig {
+        if let (Some(s), false) = (sig, inp.address.trim().is_empty()) {
             by_addr
                 .entry(normalize_address(inp.address))
                 .or_default()
@@ -123,6 +145,7 @@ pub fn resolve(
             let addr = normalize_address(inp.address);
             let only = by_addr
                 .get(&addr)
+                .filter(|_| !addr.is_empty())
                 .filter(|s| s.len() == 1)
                 .and_then(|s| s.iter().next().copied());
             match (only, platform) {

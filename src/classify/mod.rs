@@ -522,9 +522,20 @@ impl RuleSet {
         let n = self.normalizer.normalize(body);
         let mut hits: Vec<Hit> = Vec::new();
         let mut a = TextAnalysis::default();
+        let sig = if body.contains('【') {
+            creditor::signature_span(body)
+        } else {
+            None
+        };
         for (pi, pack) in self.packs.iter().enumerate() {
             hits.clear();
             pack.hits(&n, &mut hits);
+            if let Some((ss, se)) = sig {
+                hits.retain(|h| {
+                    n.original_span(h.start, h.end)
+                        .is_none_or(|(s, e)| !(s >= ss && e <= se))
+                });
+            }
             let mut scored: Vec<usize> = Vec::new();
             for h in &hits {
                 let rule = &pack.rules[h.rule];
@@ -579,24 +590,33 @@ pub fn classify_batch(rules: &RuleSet, inputs: &[Input], time: &TimeSettings) ->
             Some(a) if inp.direction == Direction::In => a.score >= rules.threshold,
             _ => false,
         };
-        if c {
+        // An empty address says nothing about the sender (stateless `classify` input
+        // often has none), so it never links messages.
+        if c && !inp.address.trim().is_empty() {
             collecting.insert(cred.group[i].clone());
             collecting.insert(sender_key(inp.address));
+        } else if c && cred.group[i].starts_with("sig:") {
+            collecting.insert(cred.group[i].clone());
         }
         collection.push(c);
     }
-    // Pass 2: sender history. An ambiguous message (some positive evidence, no hard
-    // negative) from a sender who sends collection messages is collection too.
+    // Pass 2: sender history. Any message without a hard negative (a code, a receipt, an
+    // advert …) from a sender who sends collection messages is collection too: a
+    // collector's "人呢?" is part of the collection.
     for (i, inp) in inputs.iter().enumerate() {
         if collection[i] || inp.direction != Direction::In {
             continue;
         }
         if let Some(a) = &analyses[i] {
-            let ambiguous = (a.positive || !a.hits.is_empty()) && !a.negative && a.score >= 1;
-            if ambiguous
+            // A signed sender is a platform gateway that also sends service notices, so
+            // it needs some positive evidence; a private number needs none.
+            let min = if a.signature.is_some() { 1 } else { 0 };
+            let ambiguous = !a.negative && a.score >= min;
+            let known = !inp.address.trim().is_empty()
                 && (collecting.contains(&cred.group[i])
-                    || collecting.contains(&sender_key(inp.address)))
-            {
+                    || collecting.contains(&sender_key(inp.address)));
+            let signed = cred.group[i].starts_with("sig:") && collecting.contains(&cred.group[i]);
+            if ambiguous && (known || signed) {
                 collection[i] = true;
             }
         }

@@ -231,7 +231,8 @@ impl Correction {
                 v.labels.push(*l);
             }
         }
-        v.labels.sort();
+        // Contract order: sorted by id, as the classifier writes them.
+        v.labels.sort_by_key(|l| l.id());
         v.labels.dedup();
         if !self.add.is_empty() {
             v.collection = true;
@@ -334,10 +335,17 @@ pub struct Event {
     pub detail: serde_json::Value,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct MessageRecord {
     source_id: i64,
     message: Message,
+}
+
+/// The serialising twin of [`MessageRecord`]: borrows, so storing never clones a message.
+#[derive(Serialize)]
+struct MessageRecordRef<'a> {
+    source_id: i64,
+    message: &'a Message,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -390,7 +398,7 @@ fn connect(path: &Path, create: bool) -> VResult<Connection> {
         "PRAGMA temp_store = MEMORY;
          PRAGMA secure_delete = ON;
          PRAGMA synchronous = FULL;
-         PRAGMA cache_size = -32000;",
+         PRAGMA cache_size = -8000;",
     )
     .map_err(Error::sql)?;
     let mode: String = conn
@@ -776,6 +784,20 @@ impl Vault {
                 id
             }
         };
+        // Dedup is decided in memory against every stored index (32 bytes per message,
+        // about 5 MB per 100,000), so records can be sealed in batches on several threads.
+        // The UNIQUE index on `fp` stays as a safety net.
+        let mut seen = std::collections::HashSet::new();
+        {
+            let mut stmt = tx.prepare("SELECT fp FROM message").map_err(Error::sql)?;
+            let mut rows = stmt.query([]).map_err(Error::sql)?;
+            while let Some(r) = rows.next().map_err(Error::sql)? {
+                let v: Vec<u8> = r.get(0).map_err(Error::sql)?;
+                if let Ok(fp) = <[u8; 32]>::try_from(v.as_slice()) {
+                    seen.insert(fp);
+                }
+            }
+        }
         Ok(ImportTx {
             tx,
             keys,
@@ -783,6 +805,9 @@ impl Vault {
             source_id,
             added: 0,
             duplicates: 0,
+            seen,
+            pending: Vec::new(),
+            pending_hash: None,
         })
     }
 
@@ -1155,9 +1180,45 @@ pub struct ImportTx<'v> {
     source_id: i64,
     added: u64,
     duplicates: u64,
+    /// Dedup indexes stored or pending.
+    seen: std::collections::HashSet<[u8; 32]>,
+    /// Reserved records not yet written.
+    pending: Vec<store::Reserved>,
+    /// The chain hash before the first pending record.
+    pending_hash: Option<[u8; 32]>,
 }
 
+/// Records sealed per batch: big enough to keep threads busy, small enough (a few MB) not to
+/// matter for memory.
+const IMPORT_BATCH: usize = 4096;
+
 impl ImportTx<'_> {
+    fn reserve(&mut self, table: Table, extra: Extra, plaintext: Vec<u8>) -> i64 {
+        if self.pending_hash.is_none() {
+            self.pending_hash = Some(self.st.hash);
+        }
+        let (id, seq) = self.st.reserve(table);
+        self.pending.push(store::Reserved {
+            table,
+            id,
+            seq,
+            extra,
+            plaintext: zeroize::Zeroizing::new(plaintext),
+        });
+        id
+    }
+
+    /// Seals and writes the pending records.
+    fn flush(&mut self) -> VResult<()> {
+        if let Some(mut h) = self.pending_hash.take() {
+            ChainState::write_reserved(&mut h, &self.tx, self.keys, &self.pending)
+                .map_err(Error::sql)?;
+            self.st.hash = h;
+            self.pending.clear();
+        }
+        Ok(())
+    }
+
     /// Stores one message with the verdict given at import (skipped when it is the
     /// default: "not classified"). Returns `false` when the message is already in the vault
     /// (same fingerprint) — nothing is written then.
@@ -1166,39 +1227,25 @@ impl ImportTx<'_> {
     /// A storage error.
     pub fn add(&mut self, message: &Message, verdict: &Verdict) -> VResult<bool> {
         let fp = self.keys.dedup_index(&message.fingerprint());
-        let rec = MessageRecord {
-            source_id: self.source_id,
-            message: message.clone(),
-        };
-        let id = self
-            .st
-            .append(
-                &self.tx,
-                self.keys,
-                Table::Message,
-                Extra::Fp(fp),
-                &to_json(&rec),
-            )
-            .map_err(Error::sql)?;
-        let Some(id) = id else {
+        if !self.seen.insert(fp) {
             self.duplicates += 1;
             return Ok(false);
+        }
+        let rec = MessageRecordRef {
+            source_id: self.source_id,
+            message,
         };
+        let id = self.reserve(Table::Message, Extra::Fp(fp), to_json(&rec));
         self.added += 1;
         if verdict != &Verdict::default() {
             let rec = VerdictRecord {
                 run: 0,
                 verdict: verdict.clone(),
             };
-            self.st
-                .append(
-                    &self.tx,
-                    self.keys,
-                    Table::Verdict,
-                    Extra::Msg(id),
-                    &to_json(&rec),
-                )
-                .map_err(Error::sql)?;
+            self.reserve(Table::Verdict, Extra::Msg(id), to_json(&rec));
+        }
+        if self.pending.len() >= IMPORT_BATCH {
+            self.flush()?;
         }
         Ok(true)
     }
@@ -1223,6 +1270,7 @@ impl ImportTx<'_> {
     /// # Errors
     /// A storage error (then nothing of this import is kept).
     pub fn commit(mut self, summary: serde_json::Value) -> VResult<ImportId> {
+        self.flush()?;
         let detail = serde_json::json!({
             "source_id": self.source_id,
             "added": self.added,

@@ -144,7 +144,32 @@ pub enum Extra {
     Chunk(i64, i64),
 }
 
+/// A record whose id and seq are reserved, waiting to be sealed and written.
+#[derive(Debug)]
+pub struct Reserved {
+    /// Its table.
+    pub table: Table,
+    /// Reserved id.
+    pub id: i64,
+    /// Reserved seq.
+    pub seq: i64,
+    /// Plaintext columns.
+    pub extra: Extra,
+    /// The payload to seal (wiped when dropped).
+    pub plaintext: zeroize::Zeroizing<Vec<u8>>,
+}
+
 impl Extra {
+    /// The values of the `fp`, first and second integer columns.
+    fn columns(&self) -> (Option<&[u8]>, Option<i64>, Option<i64>) {
+        match self {
+            Extra::None => (None, None, None),
+            Extra::Fp(fp) => (Some(&fp[..]), None, None),
+            Extra::Msg(m) => (None, Some(*m), None),
+            Extra::Chunk(s, i) => (None, Some(*s), Some(*i)),
+        }
+    }
+
     fn bytes(&self, out: &mut Vec<u8>) {
         match self {
             Extra::None => out.push(0),
@@ -325,6 +350,62 @@ impl ChainState {
         self.last_ids[Self::index(table)] + 1
     }
 
+    /// Reserves the id and seq of the next record of `table` without writing it; the
+    /// record must then be written by [`ChainState::write_reserved`] in reservation order.
+    pub fn reserve(&mut self, table: Table) -> (i64, i64) {
+        let i = Self::index(table);
+        self.last_ids[i] += 1;
+        self.seq += 1;
+        (self.last_ids[i], self.seq)
+    }
+
+    /// Writes records reserved with [`ChainState::reserve`], in order. Sealing (AES-GCM) runs
+    /// on up to four threads; chaining and inserting stay sequential because each link
+    /// depends on the one before. `hash` must be the chain hash before the first of them.
+    pub fn write_reserved(
+        hash: &mut [u8; 32],
+        conn: &Connection,
+        keys: &Keys,
+        batch: &[Reserved],
+    ) -> rusqlite::Result<()> {
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 4);
+        let seal = |r: &Reserved| {
+            let a = aad(r.table, r.id, r.seq, &r.extra);
+            let (nonce, ct) = keys.seal(&a, &r.plaintext);
+            (a, nonce, ct)
+        };
+        let sealed: Vec<(Vec<u8>, [u8; 12], Vec<u8>)> = if threads == 1 || batch.len() < 256 {
+            batch.iter().map(seal).collect()
+        } else {
+            let per = batch.len().div_ceil(threads);
+            std::thread::scope(|s| {
+                let hs: Vec<_> = batch
+                    .chunks(per)
+                    .map(|c| s.spawn(move || c.iter().map(seal).collect::<Vec<_>>()))
+                    .collect();
+                hs.into_iter()
+                    .flat_map(|h| h.join().expect("sealing a record does not panic"))
+                    .collect()
+            })
+        };
+        for (r, (a, nonce, ct)) in batch.iter().zip(sealed) {
+            let h = chain_hash(&hash[..], &a, &nonce, &ct);
+            let (fp, x1, x2) = r.extra.columns();
+            let mut stmt = conn.prepare_cached(r.table.insert_sql())?;
+            let n = stmt.execute(params![r.id, r.seq, fp, x1, x2, &nonce[..], ct, &h[..]])?;
+            if n != 1 {
+                // Only a message whose fingerprint is already stored can be ignored, and the
+                // caller checked that before reserving: refuse rather than leave a gap.
+                return Err(rusqlite::Error::StatementChangedRows(n));
+            }
+            *hash = h;
+        }
+        Ok(())
+    }
+
     /// Seals `plaintext` as the next record of `table` and inserts it. Returns the new id, or
     /// `None` when a message with the same dedup index already exists (nothing written).
     pub fn append(
@@ -340,12 +421,7 @@ impl ChainState {
         let a = aad(table, id, seq, &extra);
         let (nonce, ct) = keys.seal(&a, plaintext);
         let hash = chain_hash(&self.hash, &a, &nonce, &ct);
-        let (fp, x1, x2): (Option<&[u8]>, Option<i64>, Option<i64>) = match &extra {
-            Extra::None => (None, None, None),
-            Extra::Fp(fp) => (Some(&fp[..]), None, None),
-            Extra::Msg(m) => (None, Some(*m), None),
-            Extra::Chunk(s, i) => (None, Some(*s), Some(*i)),
-        };
+        let (fp, x1, x2) = extra.columns();
         let mut stmt = conn.prepare_cached(table.insert_sql())?;
         let n = stmt.execute(params![id, seq, fp, x1, x2, &nonce[..], ct, &hash[..]])?;
         if n == 0 {
@@ -383,19 +459,66 @@ pub fn meta_set(conn: &Connection, key: &str, value: &[u8]) -> rusqlite::Result<
 
 /// Decrypts every record of `table` in id order into `T`. The first record whose tag fails
 /// stops the read with [`Error::RecordDamaged`] (use `check` to list them all).
-pub fn read_all<T: serde::de::DeserializeOwned>(
+///
+/// Rows are fetched in batches and opened on up to four threads: AES-GCM and JSON parsing
+/// are most of the cost of listing 100,000 messages, and SQLite reads are not.
+pub fn read_all<T: serde::de::DeserializeOwned + Send>(
     conn: &Connection,
     keys: &Keys,
     table: Table,
 ) -> Result<Vec<(RawMeta, T)>, Error> {
+    const BATCH: usize = 8192;
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 4);
     let mut stmt = conn
         .prepare_cached(table.select_sql())
         .map_err(Error::sql)?;
     let mut rows = stmt.query([]).map_err(Error::sql)?;
     let mut out = Vec::new();
-    while let Some(r) = rows.next().map_err(Error::sql)? {
-        let row = raw_row(table, r).map_err(Error::sql)?;
-        out.push(open_row(keys, table, &row)?);
+    let mut batch: Vec<RawRow> = Vec::with_capacity(BATCH);
+    loop {
+        batch.clear();
+        while batch.len() < BATCH {
+            match rows.next().map_err(Error::sql)? {
+                Some(r) => batch.push(raw_row(table, r).map_err(Error::sql)?),
+                None => break,
+            }
+        }
+        if batch.is_empty() {
+            break;
+        }
+        if threads == 1 || batch.len() < 256 {
+            for row in &batch {
+                out.push(open_row(keys, table, row)?);
+            }
+        } else {
+            let per = batch.len().div_ceil(threads);
+            let parts: Vec<Result<Vec<(RawMeta, T)>, Error>> = std::thread::scope(|s| {
+                let handles: Vec<_> = batch
+                    .chunks(per)
+                    .map(|chunk| {
+                        s.spawn(move || {
+                            chunk
+                                .iter()
+                                .map(|row| open_row(keys, table, row))
+                                .collect::<Result<Vec<_>, Error>>()
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("decrypting a record does not panic"))
+                    .collect()
+            });
+            for p in parts {
+                out.extend(p?);
+            }
+        }
+        if batch.len() < BATCH {
+            break;
+        }
     }
     Ok(out)
 }

@@ -1,0 +1,269 @@
+//! Contract tests for `quzheng classify` and `quzheng eval` (../shared/contract/classify.md).
+
+use crate::util::{fails, fixture, shared, Cmd};
+use serde_json::Value;
+
+fn classify(input: &str, args: &[&str]) -> Vec<Value> {
+    let mut a = vec!["classify"];
+    a.extend_from_slice(args);
+    let out = Cmd::new(&a).stdin(input).ok();
+    out.lines()
+        .map(|l| serde_json::from_str(l).expect("each output line is JSON"))
+        .collect()
+}
+
+fn labels(v: &Value) -> Vec<&str> {
+    v["labels"]
+        .as_array()
+        .expect("labels is an array")
+        .iter()
+        .map(|l| l.as_str().expect("label id"))
+        .collect()
+}
+
+#[test]
+fn output_has_the_contract_fields_in_order() {
+    let input = concat!(
+        r#"{"id": "m1", "address": "10690001234", "body": "【速借宝】你已严重逾期,再不还钱明天上门到你家,老赖!", "ts": "2026-03-10T09:05:00+08:00", "direction": "in", "extra": 1}"#,
+        "\n",
+        r#"{"id": 7, "body": "您的验证码为123456"}"#,
+        "\n",
+        r#"{"id": "m3", "body": "我已经在还款了,请不要再骚扰我的家人。", "direction": "out"}"#,
+        "\n"
+    );
+    let out = classify(input, &[]);
+    assert_eq!(out.len(), 3);
+    assert_eq!(out[0]["id"], "m1");
+    assert_eq!(out[1]["id"], 7);
+    assert_eq!(out[2]["id"], "m3");
+    for v in &out {
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+        for k in ["id", "collection", "labels", "creditor", "findings"] {
+            assert!(keys.contains(&k), "missing {k} in {v}");
+        }
+    }
+    assert_eq!(out[0]["collection"], true);
+    assert_eq!(labels(&out[0]), ["insult", "threat"]);
+    assert_eq!(out[0]["creditor"], "速借宝");
+    assert_eq!(out[1]["collection"], false);
+    assert!(out[1]["creditor"].is_null());
+    assert_eq!(out[2]["collection"], false);
+    assert!(labels(&out[2]).is_empty());
+    assert!(out[2]["findings"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn findings_are_character_slices_of_the_body() {
+    let bodies = [
+        "😀😀逾期不还就爆 你 通 讯 录,你这个骗*子,等着坐牢吧",
+        "【易到钱包】ＸＸ您已逾期,我是區法院的書記員,已經立案",
+        "欠款不还,后 果 自 负,明天派人上门。\u{200b}老\u{200b}赖",
+        "你的欠款已经li案了,等着f院传票吧,BAO你txl",
+    ];
+    let input: String = bodies
+        .iter()
+        .enumerate()
+        .map(|(i, b)| serde_json::json!({"id": i, "body": b}).to_string() + "\n")
+        .collect();
+    let out = classify(&input, &[]);
+    for (v, body) in out.iter().zip(bodies) {
+        let labs = labels(v);
+        let mut sorted = labs.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(labs, sorted, "labels sorted and unique");
+        let findings = v["findings"].as_array().unwrap();
+        assert!(!findings.is_empty(), "{body}");
+        for f in findings {
+            let s = f["start"].as_u64().unwrap() as usize;
+            let e = f["end"].as_u64().unwrap() as usize;
+            let slice: String = body.chars().skip(s).take(e - s).collect();
+            assert_eq!(f["text"].as_str().unwrap(), slice);
+            assert!(labs.contains(&f["label"].as_str().unwrap()));
+            assert!(f["rule"]
+                .as_str()
+                .unwrap()
+                .starts_with(f["label"].as_str().unwrap()));
+        }
+        for l in labs {
+            assert!(
+                findings.iter().any(|f| f["label"] == l),
+                "a finding per label"
+            );
+        }
+    }
+}
+
+#[test]
+fn outgoing_messages_never_carry_labels() {
+    let out = classify(
+        r#"{"id": "o", "body": "你这个老赖,再不还钱就上门,爆你通讯录", "direction": "out"}"#,
+        &[],
+    );
+    assert_eq!(out[0]["collection"], false);
+    assert!(labels(&out[0]).is_empty());
+}
+
+#[test]
+fn unreadable_line_exits_2_with_its_number() {
+    let input = "{\"id\": \"a\", \"body\": \"x\"}\n\n{\"id\": \"b\", \"body\": oops}\n";
+    let out = Cmd::new(&["classify"]).stdin(input).output();
+    let (code, err) = fails(&out);
+    assert_eq!(code, 2);
+    assert!(err.contains('3'), "names line 3: {err}");
+    let out = Cmd::new(&["--lang", "en", "classify"])
+        .stdin(input)
+        .output();
+    assert!(fails(&out).1.contains("line 3"));
+}
+
+#[test]
+fn missing_id_or_body_is_a_clear_error() {
+    let out = Cmd::new(&["--lang", "en", "classify"])
+        .stdin("{\"body\": \"x\"}\n")
+        .output();
+    let (code, err) = fails(&out);
+    assert_eq!(code, 2);
+    assert!(err.contains("line 1") && err.contains("\"id\""), "{err}");
+    let out = Cmd::new(&["--lang", "en", "classify"])
+        .stdin("{\"id\": \"a\"}\n{\"id\": \"b\"}\n")
+        .output();
+    let (code, err) = fails(&out);
+    assert_eq!(code, 2);
+    assert!(err.contains("line 1") && err.contains("\"body\""), "{err}");
+    let out = Cmd::new(&["classify"]).stdin("{\"id\": \"a\"}\n").output();
+    assert!(fails(&out).1.contains("body"));
+}
+
+#[test]
+fn a_one_megabyte_body_is_fine() {
+    let body = "逾期".repeat(100_000) + &"x".repeat(500_000) + "再不还钱就上门找你";
+    let line = serde_json::json!({"id": "big", "body": body}).to_string() + "\n";
+    let out = classify(&line, &[]);
+    assert_eq!(out[0]["collection"], true);
+    assert!(labels(&out[0]).contains(&"threat"));
+}
+
+#[test]
+fn time_labels_follow_the_flags() {
+    let mut input = String::new();
+    // Four signed messages from different numbers on one Beijing day, one at 23:30.
+    for (i, t) in ["09:00", "10:00", "11:00", "23:30"].iter().enumerate() {
+        input.push_str(
+            &serde_json::json!({
+                "id": format!("s{i}"),
+                "address": format!("1069000{i}"),
+                "body": "【乐享借】您的借款已逾期,请尽快还款。",
+                "ts": format!("2026-03-10T{t}:00+08:00"),
+            })
+            .to_string(),
+        );
+        input.push('\n');
+    }
+    // Not collection: never a time label, even at night.
+    input.push_str(r#"{"id": "n", "body": "宝宝晚安", "ts": "2026-03-10T23:50:00+08:00"}"#);
+    input.push('\n');
+    // No ts: no time label.
+    input.push_str(r#"{"id": "t", "body": "【乐享借】您的借款已逾期,请尽快还款。"}"#);
+    input.push('\n');
+    let out = classify(&input, &[]);
+    assert_eq!(labels(&out[0]), ["excessive_frequency"]);
+    assert_eq!(labels(&out[3]), ["excessive_frequency", "night_contact"]);
+    assert!(labels(&out[4]).is_empty());
+    assert!(labels(&out[5]).is_empty());
+    let out = classify(&input, &["--max-per-day", "4"]);
+    assert!(labels(&out[0]).is_empty());
+    assert_eq!(labels(&out[3]), ["night_contact"]);
+    let out = classify(&input, &["--night", "23:45-07:00"]);
+    assert_eq!(labels(&out[3]), ["excessive_frequency"]);
+    // In UTC, 09:00+08:00 is 01:00: night by the default window; 23:30+08:00 is 15:30.
+    let out = classify(&input, &["--tz", "UTC"]);
+    assert_eq!(labels(&out[0]), ["excessive_frequency", "night_contact"]);
+    assert_eq!(labels(&out[3]), ["excessive_frequency"]);
+    for bad in [
+        ["--tz", "Mars/Base"],
+        ["--night", "late"],
+        ["--max-per-day", "0"],
+    ] {
+        let mut a = vec!["classify"];
+        a.extend_from_slice(&bad);
+        let out = Cmd::new(&a).stdin("").output();
+        let (code, err) = fails(&out);
+        assert_eq!(code, 2, "{bad:?}");
+        assert!(err.contains(bad[0]), "{err}");
+    }
+}
+
+#[test]
+fn rules_dir_adds_and_overrides() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("extra.toml"),
+        "schema = 1\nlabel = \"insult\"\n[[rule]]\nid = \"insult.local\"\nany = [\"咸鱼精\"]\nwhy = \"x\"\n",
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let out = classify(
+        r#"{"id": 1, "body": "欠款逾期不还的咸鱼精"}"#,
+        &["--rules", d],
+    );
+    assert_eq!(labels(&out[0]), ["insult"]);
+    assert_eq!(out[0]["findings"][0]["rule"], "insult.local");
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "schema = 1\nlabel = \"threat\"\n[[rule]]\nid = \"threat.bad\"\nregex = [\"(unclosed\"]\n",
+    )
+    .unwrap();
+    let out = Cmd::new(&["classify", "--rules", d]).stdin("").output();
+    let (code, err) = fails(&out);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("bad.toml") && err.contains("threat.bad"),
+        "{err}"
+    );
+}
+
+fn eval(path: &std::path::Path) -> (f64, f64, String) {
+    let out = Cmd::new(&["--lang", "en", "eval"]).arg(path).ok();
+    let num = |key: &str| -> f64 {
+        out.lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.rsplit([' ', ':']).find(|s| !s.is_empty()))
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no {key} in\n{out}"))
+    };
+    let collection_f1 = out
+        .lines()
+        .find(|l| l.starts_with("collection"))
+        .and_then(|l| l.split_whitespace().nth(3))
+        .and_then(|s| s.parse().ok())
+        .expect("collection row");
+    assert_eq!(num("labels on non-collection messages"), 0.0, "{out}");
+    assert_eq!(num("findings whose text is not their span"), 0.0, "{out}");
+    (num("macro-F1"), collection_f1, out)
+}
+
+#[test]
+fn held_out_test_split_meets_the_goals() {
+    let (macro_f1, coll_f1, out) = eval(&fixture("corpus/test.jsonl"));
+    assert!(macro_f1 >= 0.95, "macro-F1 {macro_f1}\n{out}");
+    assert!(coll_f1 >= 0.97, "collection F1 {coll_f1}\n{out}");
+}
+
+#[test]
+fn shared_dev_corpus_scores_well() {
+    let p = shared("corpus/dev.jsonl");
+    if !p.exists() {
+        eprintln!("skipped: {} not present", p.display());
+        return;
+    }
+    let (macro_f1, coll_f1, out) = eval(&p);
+    assert!(macro_f1 >= 0.95, "macro-F1 {macro_f1}\n{out}");
+    assert!(coll_f1 >= 0.97, "collection F1 {coll_f1}\n{out}");
+}
+
+#[test]
+fn bench_classify_prints_numbers() {
+    let out = Cmd::new(&["--lang", "en", "bench", "classify", "--n", "2000"]).ok();
+    assert!(out.contains("messages/s") && out.contains("ms"), "{out}");
+}
