@@ -267,3 +267,133 @@ fn bench_classify_prints_numbers() {
     let out = Cmd::new(&["--lang", "en", "bench", "classify", "--n", "2000"]).ok();
     assert!(out.contains("messages/s") && out.contains("ms"), "{out}");
 }
+
+// ---- vault use cases: import classifies, correct, reclassify, creditors -----------------
+
+use crate::util::TempVault;
+
+fn stored(v: &TempVault) -> Vec<Value> {
+    v.cmd(&["messages", "--format", "jsonl"])
+        .ok()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("jsonl"))
+        .collect()
+}
+
+fn by_origin<'a>(msgs: &'a [Value], id: &str) -> &'a Value {
+    msgs.iter()
+        .find(|m| m["body"].as_str().is_some_and(|b| b.contains(id)))
+        .unwrap_or_else(|| panic!("no message with {id}"))
+}
+
+fn vault_with_messages() -> TempVault {
+    let v = TempVault::init();
+    let file = v.file("in.jsonl");
+    std::fs::write(
+        &file,
+        concat!(
+            r#"{"id": "a1", "address": "10690001", "body": "【速借宝】A1 您已严重逾期,再不还钱明天上门到你家", "ts": "2026-03-10T09:05:00+08:00"}"#,
+            "\n",
+            r#"{"id": "a2", "address": "10690001", "body": "【速借宝】A2 您的欠款已逾期,请尽快还款", "ts": "2026-03-10T23:05:00+08:00"}"#,
+            "\n",
+            r#"{"id": "a3", "address": "13900001111", "body": "A3 明天一起吃饭吧", "ts": "2026-03-10T12:00:00+08:00"}"#,
+            "\n",
+            r#"{"id": "a4", "address": "10690001", "body": "A4 别装死,接电话", "ts": "2026-03-11T10:00:00+08:00"}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    v.cmd(&["import", "--format", "jsonl"]).arg(&file).ok();
+    v
+}
+
+#[test]
+fn import_stores_classified_messages() {
+    let v = vault_with_messages();
+    let m = stored(&v);
+    let a1 = by_origin(&m, "A1");
+    assert_eq!(a1["collection"], true);
+    assert_eq!(labels(a1), ["threat"]);
+    assert_eq!(a1["creditor"], "速借宝");
+    assert_eq!(labels(by_origin(&m, "A2")), ["night_contact"]);
+    assert_eq!(by_origin(&m, "A3")["collection"], false);
+    // Sender history and the number's signature.
+    let a4 = by_origin(&m, "A4");
+    assert_eq!(a4["collection"], true);
+    assert_eq!(a4["creditor"], "速借宝");
+}
+
+#[test]
+fn corrections_survive_reclassify() {
+    let v = vault_with_messages();
+    let m = stored(&v);
+    let id = by_origin(&m, "A1")["id"].to_string();
+    let out = v
+        .cmd(&[
+            "--lang",
+            "en",
+            "correct",
+            &id,
+            "--add",
+            "insult",
+            "--remove",
+            "threat",
+            "--note",
+            "my reading",
+        ])
+        .ok();
+    assert!(out.contains("insult"), "{out}");
+    let a1 = by_origin(&stored(&v), "A1").clone();
+    assert_eq!(labels(&a1), ["insult"]);
+    let out = v.cmd(&["--lang", "en", "reclassify"]).ok();
+    assert!(out.contains("rules-v1-bundled-"), "{out}");
+    let a1 = by_origin(&stored(&v), "A1").clone();
+    assert_eq!(labels(&a1), ["insult"], "the correction is kept");
+    // The classifier's own findings stay stored for the labels not removed.
+    assert!(a1["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["label"] != "threat"));
+}
+
+#[test]
+fn correct_rejects_bad_labels_and_ids() {
+    let v = vault_with_messages();
+    let out = v.cmd(&["correct", "1", "--add", "rude"]).output();
+    let (code, err) = fails(&out);
+    assert_eq!(code, 2);
+    assert!(err.contains("rude"));
+    let out = v.cmd(&["correct", "999", "--add", "insult"]).output();
+    assert_eq!(fails(&out).0, 2);
+    let out = v.cmd(&["correct", "1"]).output();
+    assert_eq!(fails(&out).0, 2);
+    let out = v
+        .cmd(&["correct", "1", "--add", "insult"])
+        .env("QUZHENG_PASSPHRASE", "wrong")
+        .output();
+    assert_eq!(fails(&out).0, 3);
+}
+
+#[test]
+fn creditors_can_be_renamed_and_merged() {
+    let v = vault_with_messages();
+    let out = v.cmd(&["--lang", "en", "creditors"]).ok();
+    assert!(out.contains("速借宝\t3"), "{out}");
+    v.cmd(&["creditors", "--rename", "速借宝", "速借宝科技"])
+        .ok();
+    let m = stored(&v);
+    assert_eq!(by_origin(&m, "A1")["creditor"], "速借宝科技");
+    let out = v
+        .cmd(&[
+            "--lang",
+            "en",
+            "creditors",
+            "--merge",
+            "速借宝科技",
+            "某资产管理",
+        ])
+        .ok();
+    assert!(out.contains("某资产管理\t3"), "{out}");
+    assert_eq!(by_origin(&stored(&v), "A4")["creditor"], "某资产管理");
+}

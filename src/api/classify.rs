@@ -390,3 +390,217 @@ pub fn eval_file(path: &Path, rules: &RuleSet) -> Result<EvalReport> {
 pub fn bench(n: usize) -> Result<classify::bench::BenchReport> {
     Ok(classify::bench::run(n)?)
 }
+
+// ---- vault use cases: reclassify, correct, creditors ------------------------------------
+
+use crate::vault::{Correction, Vault};
+
+/// What a classification run over the vault did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VaultRun {
+    /// Messages (and calls) in the vault.
+    pub messages: u64,
+    /// Collection messages after the run (before corrections).
+    pub collection: u64,
+    /// Verdicts that changed and were stored.
+    pub changed: u64,
+    /// The rule-pack version recorded with the run.
+    pub rule_version: String,
+    /// Call-log findings (more than 3 connected calls per creditor and day, more than 6
+    /// attempts per number and day).
+    pub calls: Vec<classify::CallFinding>,
+}
+
+/// Time settings from the vault's settings (zone, night window, max per day).
+///
+/// # Errors
+/// A stored setting that does not parse (named like the flag it mirrors).
+pub fn vault_time_settings(vault: &Vault) -> Result<TimeSettings> {
+    let s = vault.settings()?;
+    time_settings(Some(&s.zone), Some(&s.night), Some(s.max_per_day))
+}
+
+/// Classifies every message of the vault as one batch (time labels and sender history
+/// span the vault) and stores the verdicts that changed as one classification run with `rules.version()`.
+/// Corrections are stored beside verdicts and are never touched, so they survive.
+///
+/// # Errors
+/// A vault failure.
+pub fn classify_vault(vault: &mut Vault, rules: &RuleSet) -> Result<VaultRun> {
+    let time = vault_time_settings(vault)?;
+    let stored = vault.messages()?;
+    let inputs: Vec<Input> = stored
+        .iter()
+        .map(|m| Input::from_message(&m.message))
+        .collect();
+    // Creditor names are stored as the classifier found them; renames and merges are
+    // applied when messages are listed (`api::vault::effective_messages`).
+    let verdicts = classify_batch(rules, &inputs, &time);
+    let calls = classify::call_findings(rules, &inputs, &verdicts, &time);
+    let changed: Vec<(i64, Verdict)> = stored
+        .iter()
+        .zip(&verdicts)
+        .filter(|(m, v)| m.verdict != **v)
+        .map(|(m, v)| (m.id, v.clone()))
+        .collect();
+    let rule_version = rules.version();
+    vault.store_verdicts(&rule_version, &changed)?;
+    Ok(VaultRun {
+        messages: stored.len() as u64,
+        collection: verdicts.iter().filter(|v| v.collection).count() as u64,
+        changed: changed.len() as u64,
+        rule_version,
+        calls,
+    })
+}
+
+/// `quzheng reclassify`: opens the vault and re-runs classification.
+///
+/// # Errors
+/// Wrong passphrase, rule-pack or vault failure.
+pub fn reclassify(path: &Path, passphrase: &str, rules_dir: Option<&Path>) -> Result<VaultRun> {
+    let rules = load_rules(rules_dir)?;
+    let mut vault = super::vault::open(path, passphrase)?;
+    classify_vault(&mut vault, &rules)
+}
+
+/// Parses label ids given on the command line.
+///
+/// # Errors
+/// [`crate::Error::BadInput`] (`label`) naming the first unknown id.
+pub fn parse_labels(ids: &[String]) -> Result<Vec<Label>> {
+    ids.iter()
+        .map(|s| {
+            Label::from_id(s.trim()).ok_or_else(|| crate::Error::bad_input("label", s.clone()))
+        })
+        .collect()
+}
+
+/// `quzheng correct ID --add L --remove L --note N`: stores a correction beside the
+/// message's verdict (encrypted, in the hash chain). `at` is the correction time.
+///
+/// # Errors
+/// Unknown message id or label, nothing to change, wrong passphrase, vault failure.
+pub fn correct(
+    path: &Path,
+    passphrase: &str,
+    id: &str,
+    add: &[String],
+    remove: &[String],
+    note: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<Verdict> {
+    let msg_id: i64 = id
+        .trim()
+        .parse()
+        .map_err(|_| crate::Error::bad_input("message_id", id))?;
+    let add = parse_labels(add)?;
+    let remove = parse_labels(remove)?;
+    if add.is_empty() && remove.is_empty() {
+        return Err(crate::Error::bad_input("correct_nothing", id));
+    }
+    if let Some(l) = add.iter().find(|l| remove.contains(l)) {
+        return Err(crate::Error::bad_input("label", l.id()));
+    }
+    let mut vault = super::vault::open(path, passphrase)?;
+    vault.add_correction(
+        msg_id,
+        Correction {
+            add,
+            remove,
+            note: note.to_string(),
+            at,
+        },
+    )?;
+    let m = vault
+        .messages()?
+        .into_iter()
+        .find(|m| m.id == msg_id)
+        .ok_or_else(|| crate::Error::bad_input("message_id", id))?;
+    Ok(m.effective())
+}
+
+/// One creditor as listed by `quzheng creditors`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CreditorRow {
+    /// Display name (after renames and merges).
+    pub name: String,
+    /// Collection messages (after corrections).
+    pub messages: u64,
+    /// Sender addresses seen with it.
+    pub addresses: Vec<String>,
+    /// Names merged or renamed into it.
+    pub aliases: Vec<String>,
+}
+
+/// Creditors of the vault with their collection-message counts, most messages first.
+///
+/// # Errors
+/// A vault failure.
+pub fn creditors(vault: &Vault) -> Result<Vec<CreditorRow>> {
+    let aliases = vault.creditor_aliases()?;
+    let mut rows: std::collections::BTreeMap<String, CreditorRow> = Default::default();
+    for m in vault.messages()? {
+        let v = m.effective();
+        let Some(c) = v.creditor else { continue };
+        let name = aliases.get(&c).cloned().unwrap_or(c);
+        let row = rows.entry(name.clone()).or_insert_with(|| CreditorRow {
+            name,
+            messages: 0,
+            addresses: Vec::new(),
+            aliases: Vec::new(),
+        });
+        if v.collection {
+            row.messages += 1;
+        }
+        if !m.message.address.is_empty() && !row.addresses.contains(&m.message.address) {
+            row.addresses.push(m.message.address.clone());
+        }
+    }
+    for (from, to) in &aliases {
+        if let Some(r) = rows.get_mut(to) {
+            r.aliases.push(from.clone());
+        }
+    }
+    let mut out: Vec<CreditorRow> = rows.into_values().collect();
+    out.sort_by(|a, b| b.messages.cmp(&a.messages).then(a.name.cmp(&b.name)));
+    Ok(out)
+}
+
+/// `quzheng creditors --rename FROM TO` (`merge = false`) or `--merge FROM INTO`
+/// (`merge = true`), recorded as an event in the vault's chain; listings show the new
+/// name from then on. Returns the new list.
+///
+/// # Errors
+/// An empty name, wrong passphrase, vault failure.
+pub fn alias_creditor(
+    path: &Path,
+    passphrase: &str,
+    from: &str,
+    to: &str,
+    merge: bool,
+) -> Result<Vec<CreditorRow>> {
+    let (from, to) = (from.trim(), to.trim());
+    if from.is_empty() || to.is_empty() {
+        return Err(crate::Error::bad_input(
+            "creditor",
+            format!("{from:?} {to:?}"),
+        ));
+    }
+    let mut vault = super::vault::open(path, passphrase)?;
+    if merge {
+        vault.merge_creditor(from, to)?;
+    } else {
+        vault.set_creditor_alias(from, to)?;
+    }
+    creditors(&vault)
+}
+
+/// `quzheng creditors` without flags.
+///
+/// # Errors
+/// Wrong passphrase, vault failure.
+pub fn list_creditors(path: &Path, passphrase: &str) -> Result<Vec<CreditorRow>> {
+    let vault = super::vault::open(path, passphrase)?;
+    creditors(&vault)
+}

@@ -3,6 +3,7 @@
 
 // classify area
 pub mod classify;
+
 // vault area
 pub mod import;
 pub mod vault;

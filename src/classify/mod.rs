@@ -694,6 +694,14 @@ fn findings(rules: &RuleSet, body: &str, a: &TextAnalysis) -> Vec<Finding> {
             text: body[bs..be].to_string(),
         });
     }
+    // A finding inside a longer finding of the same label adds nothing for the reader
+    // (上门 inside 上门到你家): keep the longer one.
+    let spans: Vec<(Label, usize, usize)> = out.iter().map(|f| (f.label, f.start, f.end)).collect();
+    out.retain(|f| {
+        !spans.iter().any(|&(l, s, e)| {
+            l == f.label && s <= f.start && f.end <= e && (e - s) > (f.end - f.start)
+        })
+    });
     out.sort_by(|x, y| (x.start, x.end, &x.rule).cmp(&(y.start, y.end, &y.rule)));
     out
 }

@@ -55,22 +55,12 @@ impl Normalized {
 }
 
 /// The normalisation tables, built once per rule set.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Normalizer {
     lookalike: HashMap<char, char>,
     subst: Option<AhoCorasick>,
     /// Replacement and "ASCII letters only" flag per substitution pattern.
     subst_to: Vec<(Vec<char>, bool)>,
-}
-
-impl Default for Normalizer {
-    fn default() -> Self {
-        Normalizer {
-            lookalike: HashMap::new(),
-            subst: None,
-            subst_to: Vec::new(),
-        }
-    }
 }
 
 /// True for characters dropped before matching (see the module docs, step 2).

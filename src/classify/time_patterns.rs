@@ -98,6 +98,9 @@ pub struct CallFinding {
     pub calls: Vec<usize>,
 }
 
+/// Creditor name, calling number and call indices of one number on one day.
+type AttemptGroup = (Option<String>, String, Vec<usize>);
+
 /// Call-log findings: incoming calls, grouped per creditor (connected) or per number
 /// (attempts) and local day. The creditor of a call comes from the messages of the same
 /// batch (`verdicts`, aligned with `inputs`): a number that sent 【速借宝】 messages is
@@ -121,8 +124,7 @@ pub fn call_findings(
         }
     }
     let mut connected: HashMap<(String, NaiveDate), (Option<String>, Vec<usize>)> = HashMap::new();
-    let mut attempts: HashMap<(String, NaiveDate), (Option<String>, String, Vec<usize>)> =
-        HashMap::new();
+    let mut attempts: HashMap<(String, NaiveDate), AttemptGroup> = HashMap::new();
     for (i, inp) in inputs.iter().enumerate() {
         if inp.kind != Kind::Call || inp.direction != Direction::In {
             continue;

@@ -74,3 +74,94 @@ pub fn run_bench(n: usize, lang: Lang) -> Result<()> {
     );
     Ok(())
 }
+
+/// `quzheng reclassify`.
+pub fn run_reclassify(
+    vault: Option<&std::path::Path>,
+    lang: Lang,
+    args: &super::args::RulesArgs,
+) -> Result<ExitCode> {
+    let path = super::cmd_vault::vault_path(vault)?;
+    let pass = super::cmd_vault::passphrase(lang)?;
+    let r = api::reclassify(&path, &pass, args.rules.as_deref())?;
+    println!(
+        "{}",
+        i18n::classify::reclassify_summary(
+            lang,
+            r.messages,
+            r.collection,
+            r.changed,
+            &r.rule_version
+        )
+    );
+    for f in &r.calls {
+        println!("{}", i18n::classify::call_finding_line(lang, f));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `quzheng correct ID --add L --remove L --note N`.
+pub fn run_correct(
+    vault: Option<&std::path::Path>,
+    lang: Lang,
+    args: &super::args::CorrectArgs,
+) -> Result<ExitCode> {
+    let path = super::cmd_vault::vault_path(vault)?;
+    let pass = super::cmd_vault::passphrase(lang)?;
+    let v = api::correct(
+        &path,
+        &pass,
+        &args.id,
+        &args.add,
+        &args.remove,
+        &args.note,
+        chrono::Utc::now(),
+    )?;
+    let labels: Vec<&str> = v.labels.iter().map(|l| l.id()).collect();
+    println!(
+        "{}",
+        i18n::classify::corrected(lang, &args.id, &labels.join(", "))
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `quzheng creditors [--rename FROM TO | --merge FROM INTO]`.
+pub fn run_creditors(
+    vault: Option<&std::path::Path>,
+    lang: Lang,
+    args: &super::args::CreditorsArgs,
+) -> Result<ExitCode> {
+    let path = super::cmd_vault::vault_path(vault)?;
+    let pass = super::cmd_vault::passphrase(lang)?;
+    let pair = |v: &Vec<String>| {
+        (
+            v.first().cloned().unwrap_or_default(),
+            v.get(1).cloned().unwrap_or_default(),
+        )
+    };
+    let rows = if let Some(r) = &args.rename {
+        let (a, b) = pair(r);
+        api::alias_creditor(&path, &pass, &a, &b, false)?
+    } else if let Some(m) = &args.merge {
+        let (a, b) = pair(m);
+        api::alias_creditor(&path, &pass, &a, &b, true)?
+    } else {
+        api::list_creditors(&path, &pass)?
+    };
+    if rows.is_empty() {
+        println!("{}", i18n::classify::no_creditors(lang));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let h = i18n::classify::creditor_headings(lang);
+    println!("{}\t{}\t{}\t{}", h[0], h[1], h[2], h[3]);
+    for r in rows {
+        println!(
+            "{}\t{}\t{}\t{}",
+            r.name,
+            r.messages,
+            r.addresses.join(","),
+            r.aliases.join(",")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

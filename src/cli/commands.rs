@@ -21,6 +21,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         // classify area
         Command::Classify(a) => cmd_classify::run_classify(a),
         Command::Eval(a) => cmd_classify::run_eval(a, lang),
+        Command::Reclassify(a) => cmd_classify::run_reclassify(vault, lang, a),
+        Command::Correct(a) => cmd_classify::run_correct(vault, lang, a),
+        Command::Creditors(a) => cmd_classify::run_creditors(vault, lang, a),
         // report area
         Command::Report(a) => cmd_report::report(vault, lang, a),
         Command::Verify(a) => cmd_report::verify(lang, a),

@@ -137,3 +137,96 @@ pub fn bench_lines(lang: Lang) -> [&'static str; 3] {
         Lang::En => ["rule packs load", "text classification", "messages/s"],
     }
 }
+
+/// Sentences for the classify area's [`crate::Error::BadInput`] keys; `None` for other keys.
+pub fn bad_input(key: &str, what: &str, lang: Lang) -> Option<String> {
+    let ids = "threat, insult, third_party_disclosure, impersonation, deception, night_contact, excessive_frequency";
+    Some(match (key, lang) {
+        ("label", Lang::Zh) => format!("无法识别的标签：{what}（可用：{ids}）。"),
+        ("label", Lang::En) => format!("Unknown label: {what} (use one of: {ids})."),
+        ("message_id", Lang::Zh) => {
+            format!("没有编号为 {what} 的短信（编号见 quzheng messages 的输出）。")
+        }
+        ("message_id", Lang::En) => {
+            format!("There is no message with id {what} (see the ids `quzheng messages` prints).")
+        }
+        ("correct_nothing", Lang::Zh) => {
+            "请用 --add 或 --remove 指明要添加或去掉的标签。".to_string()
+        }
+        ("correct_nothing", Lang::En) => {
+            "Say which label to add or remove with --add or --remove.".to_string()
+        }
+        ("creditor", Lang::Zh) => format!("债权人名称不能为空：{what}。"),
+        ("creditor", Lang::En) => format!("A creditor name cannot be empty: {what}."),
+        _ => return None,
+    })
+}
+
+/// `reclassify` summary: messages, collection, changed verdicts, rule version.
+pub fn reclassify_summary(
+    lang: Lang,
+    messages: u64,
+    collection: u64,
+    changed: u64,
+    version: &str,
+) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "已重新分类 {messages} 条记录：催收短信 {collection} 条，结论有变化 {changed} 条（规则版本 {version}）。用户更正均已保留。"
+        ),
+        Lang::En => format!(
+            "Re-classified {messages} records: {collection} collection messages, {changed} verdicts changed (rules {version}). User corrections are kept."
+        ),
+    }
+}
+
+/// One call-log finding line: rule id, date, creditor or number, count, limit.
+pub fn call_finding_line(lang: Lang, f: &crate::classify::CallFinding) -> String {
+    let who = f
+        .creditor
+        .clone()
+        .or_else(|| f.address.clone())
+        .unwrap_or_default();
+    match (f.rule, lang) {
+        (crate::classify::CallRule::Connected, Lang::Zh) => format!(
+            "{} {}：当天接通来电 {} 次（上限 {} 次，GB/T 45251—2025）",
+            f.date, who, f.count, f.limit
+        ),
+        (crate::classify::CallRule::Connected, Lang::En) => format!(
+            "{} {}: {} connected calls that day (limit {}, GB/T 45251—2025)",
+            f.date, who, f.count, f.limit
+        ),
+        (crate::classify::CallRule::Attempts, Lang::Zh) => format!(
+            "{} {}：当天同一号码来电 {} 次（上限 {} 次，2026 年催收工作指引）",
+            f.date, who, f.count, f.limit
+        ),
+        (crate::classify::CallRule::Attempts, Lang::En) => format!(
+            "{} {}: {} calls from one number that day (limit {}, 2026 guideline)",
+            f.date, who, f.count, f.limit
+        ),
+    }
+}
+
+/// `correct` confirmation: message id and its labels now.
+pub fn corrected(lang: Lang, id: &str, labels: &str) -> String {
+    match lang {
+        Lang::Zh => format!("已记录对短信 {id} 的更正（原分类结果保留不变）。现在的标签：{labels}"),
+        Lang::En => format!("Correction to message {id} recorded (the classifier's result is kept). Labels now: {labels}"),
+    }
+}
+
+/// Headings of `creditors`: name, collection messages, numbers, also known as.
+pub fn creditor_headings(lang: Lang) -> [&'static str; 4] {
+    match lang {
+        Lang::Zh => ["债权人", "催收短信", "号码", "曾用名/已合并"],
+        Lang::En => ["creditor", "collection", "numbers", "aliases"],
+    }
+}
+
+/// What `creditors` prints when the vault has none.
+pub fn no_creditors(lang: Lang) -> &'static str {
+    lang.pick(
+        "保险库中还没有识别出债权人。",
+        "No creditors in the vault yet.",
+    )
+}

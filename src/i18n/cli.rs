@@ -4,6 +4,10 @@ use super::Lang;
 
 /// The sentence for an [`crate::Error::BadInput`] with the given key and value.
 pub fn bad_input(key: &str, what: &str, lang: Lang) -> String {
+    // classify area keys (label, message_id, …).
+    if let Some(s) = super::classify::bad_input(key, what, lang) {
+        return s;
+    }
     match (key, lang) {
         ("lang", Lang::Zh) => format!("不支持的语言：{what}（可用 zh 或 en）。"),
         ("lang", Lang::En) => format!("Unsupported language: {what} (use zh or en)."),
