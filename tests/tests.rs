@@ -1,5 +1,6 @@
 //! Contract tests: they drive the real `quzheng` binary (../shared/contract/cli.md).
 
 mod contract_classify;
+mod contract_import;
 mod contract_vault;
 mod util;

@@ -145,3 +145,10 @@ pub fn fails(out: &Output) -> (i32, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// Builds a SQLite database at `dest` from a SQL script under `tests/fixtures` (import area).
+pub fn build_db(sql_rel: &str, dest: &Path) {
+    let sql = std::fs::read_to_string(fixture(sql_rel)).expect("fixture script");
+    let conn = rusqlite::Connection::open(dest).expect("create db");
+    conn.execute_batch(&sql).expect("run fixture script");
+}

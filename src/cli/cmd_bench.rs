@@ -43,6 +43,18 @@ pub fn run(args: &BenchArgs, lang: Lang) -> Result<ExitCode> {
         vault(args.n)?;
         ran = true;
     }
+    if all || args.what == "import" {
+        import(args.n)?;
+        ran = true;
+    }
+    // The reader alone (no vault), e.g. for the 1 GB memory check: --n 2600000.
+    if args.what == "import-parse" {
+        let dir = tempfile_dir()?;
+        let r = quzheng::import::bench::run(&dir, args.n, None);
+        let _ = std::fs::remove_dir_all(&dir);
+        print!("{}", r?);
+        ran = true;
+    }
     if all || args.what == "classify" {
         super::cmd_classify::run_bench(args.n, lang)?;
         ran = true;
@@ -99,6 +111,30 @@ fn vault(n: usize) -> Result<()> {
         ),
         None => println!("  peak memory: not available on this platform"),
     }
+    Ok(())
+}
+
+/// `quzheng bench import` (import area): the SB&R reader vs xmllint, memory, and the full
+/// import pipeline into a throw-away vault.
+fn import(n: usize) -> Result<()> {
+    use quzheng::api::import::{import_files, ImportOptions};
+    let dir = tempfile_dir()?;
+    let vault = dir.join("bench-import.qz");
+    let mut pipeline = |xml: &std::path::Path| -> Result<()> {
+        let opts = ImportOptions {
+            format: quzheng::import::Format::Sbr,
+            create: true,
+            rules: None,
+        };
+        let out = import_files(&vault, "bench", &[xml.to_path_buf()], &opts, &mut |_| {})?;
+        match out.files.into_iter().find_map(|f| f.error) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    };
+    let r = quzheng::import::bench::run(&dir, n, Some(&mut pipeline));
+    let _ = std::fs::remove_dir_all(&dir);
+    print!("{}", r?);
     Ok(())
 }
 

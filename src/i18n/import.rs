@@ -138,17 +138,19 @@ pub fn error_message(err: &Error, lang: Lang) -> String {
             path.display(),
             fmt_name(*format, lang)
         ),
-        (Error::Malformed { path, location, detail }, Lang::Zh) => format!(
-            "文件 {} 在{location}处格式损坏（{detail}），未导入任何内容。",
-            path.display()
+        (Error::Malformed { path, location: loc, detail }, Lang::Zh) => format!(
+            "文件 {} 在{}处格式损坏（{detail}），未导入任何内容。",
+            path.display(),
+            location(loc, lang)
         ),
         (Error::Malformed { path, location, detail }, Lang::En) => format!(
             "{} is malformed at {location} ({detail}); nothing was imported.",
             path.display()
         ),
-        (Error::TooLarge { path, location, limit }, Lang::Zh) => format!(
-            "文件 {} 在{location}处有一个超过 {} MB 的元素，不像真实备份，已拒绝导入。",
+        (Error::TooLarge { path, location: loc, limit }, Lang::Zh) => format!(
+            "文件 {} 在{}处有一个超过 {} MB 的元素，不像真实备份，已拒绝导入。",
             path.display(),
+            location(loc, lang),
             limit >> 20
         ),
         (Error::TooLarge { path, location, limit }, Lang::En) => format!(
@@ -156,9 +158,10 @@ pub fn error_message(err: &Error, lang: Lang) -> String {
             path.display(),
             limit >> 20
         ),
-        (Error::TooDeep { path, location, limit }, Lang::Zh) => format!(
-            "文件 {} 在{location}处嵌套超过 {limit} 层，不像真实备份，已拒绝导入。",
-            path.display()
+        (Error::TooDeep { path, location: loc, limit }, Lang::Zh) => format!(
+            "文件 {} 在{}处嵌套超过 {limit} 层，不像真实备份，已拒绝导入。",
+            path.display(),
+            location(loc, lang)
         ),
         (Error::TooDeep { path, location, limit }, Lang::En) => format!(
             "{} nests deeper than {limit} levels at {location}, which no real backup does; it was refused.",
@@ -260,7 +263,7 @@ pub fn skipped_line(s: &Skipped, lang: Lang) -> String {
     }
 }
 
-/// A location as the reader wrote it ("line 12", "<sms> #5"), in `lang`.
+/// A location as the reader wrote it ("line 12", `"<sms> #5"`), in `lang`.
 pub fn location(loc: &str, lang: Lang) -> String {
     if lang == Lang::Zh {
         if let Some(n) = loc.strip_prefix("line ") {
@@ -269,6 +272,9 @@ pub fn location(loc: &str, lang: Lang) -> String {
                 "第 {num} 行{}{rest}",
                 if rest.is_empty() { "" } else { " " }
             );
+        }
+        if let Some(n) = loc.strip_prefix("byte ") {
+            return format!("第 {n} 字节");
         }
         if let Some((tag, n)) = loc.split_once(" #") {
             return format!("第 {n} 条 {tag}");
@@ -305,10 +311,10 @@ pub fn warning(w: &Warning, lang: Lang) -> String {
         (WarningKind::DecodedAsGb18030, Lang::Zh) => "文件不是 UTF-8，已按 GB18030（GBK）编码读取。".to_string(),
         (WarningKind::DecodedAsGb18030, Lang::En) => "The file is not UTF-8; it was read as GB18030 (GBK).".to_string(),
         (WarningKind::AttachmentsUnavailable { count }, Lang::Zh) => format!(
-            "{count} 个彩信附件的内容不在此文件中，未能保存。"
+            "{count} 个附件（图片、视频等）的内容不在此文件中，未能保存。"
         ),
         (WarningKind::AttachmentsUnavailable { count }, Lang::En) => format!(
-            "{count} MMS attachment(s) are not contained in this file and were not kept."
+            "{count} attachment(s) (pictures, videos …) are not contained in this file and were not kept."
         ),
         (WarningKind::NonMessagesIgnored { count }, Lang::Zh) => format!(
             "已忽略 {count} 条非短信记录（表情回应、群组变更等系统记录）。"

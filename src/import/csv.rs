@@ -601,6 +601,19 @@ mod tests {
     }
 
     #[test]
+    fn reads_utf16_tab_separated_excel_exports() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for u in "号码\t内容\t时间\r\n10690001234\t请还款😡\t2026-03-10 09:05\r\n".encode_utf16()
+        {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
+        let (m, r) = run(&bytes);
+        assert!(r.skipped.is_empty() && r.warnings.is_empty(), "{r:?}");
+        assert_eq!(m[0].body, "请还款😡");
+        assert_eq!(m[0].address, "10690001234");
+    }
+
+    #[test]
     fn skips_rows_without_time_naming_the_line() {
         let (m, r) = run(b"address\tbody\tts\n1\thello\t\n2\tok\t2026-03-10T09:05:00+08:00\n");
         assert_eq!(m.len(), 1);

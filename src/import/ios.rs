@@ -16,12 +16,14 @@
 //!   texts of `cs426__sms.db`.
 //! * Reactions/tapbacks (`associated_message_type` ≠ 0) and system rows (`item_type` ≠ 0:
 //!   group renames, member changes) are not messages and are only counted in a warning.
-//! * Attachment files are not inside `sms.db`; they are counted in a warning.
+//! * Attachment files are not inside `sms.db`. In a backup folder they are found through
+//!   `Manifest.db` (domain `MediaDomain`) and kept by MIME type, name, size and SHA-256;
+//!   otherwise they are counted in a warning.
 
 use super::android::{int, owned, text};
 use super::sqlite::{self, db_error};
 use super::{Error, Format, ImportReport, Sink, SkipReason, WarningKind};
-use crate::model::{Direction, Instant, Kind, Message, Status};
+use crate::model::{Attachment, Direction, Instant, Kind, Message, Status};
 use rusqlite::types::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -31,15 +33,30 @@ pub const SMS_DB_FILE_ID: &str = "3d0d7e5fb2ce288813306e4d4636395e047a3d28";
 
 /// Reads an `sms.db`, a backup folder, or a backup's `Manifest.db` into `sink`.
 pub(super) fn read(path: &Path, sink: &mut Sink<'_>) -> Result<ImportReport, crate::Error> {
-    let db = if path.is_dir() {
-        locate_in_backup(path)?
+    let (db, backup) = resolve(path)?;
+    read_sms_db(&db, backup.as_deref(), sink)
+}
+
+/// The `sms.db` that `path` stands for, and the backup folder it is in (if it is in one).
+fn resolve(path: &Path) -> Result<(PathBuf, Option<PathBuf>), Error> {
+    if path.is_dir() {
+        Ok((locate_in_backup(path)?, Some(path.to_path_buf())))
     } else if is_manifest(path) {
-        let folder = path.parent().unwrap_or(Path::new("."));
-        locate_in_backup(folder)?
+        let folder = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        Ok((locate_in_backup(&folder)?, Some(folder)))
     } else {
-        path.to_path_buf()
-    };
-    read_sms_db(&db, sink)
+        Ok((path.to_path_buf(), None))
+    }
+}
+
+/// The single file holding the evidence of `path`: for an iPhone backup folder (or its
+/// `Manifest.db`) the `sms.db` inside it, else `path` itself. The vault keeps this file's
+/// bytes as the original.
+///
+/// # Errors
+/// As [`super::read`] for a backup that is encrypted or incomplete.
+pub fn evidence_file(path: &Path) -> Result<PathBuf, Error> {
+    resolve(path).map(|(db, _)| db)
 }
 
 fn is_manifest(path: &Path) -> bool {
@@ -116,7 +133,11 @@ fn plist_says_encrypted(plist: &Path) -> bool {
         .starts_with("<true/>")
 }
 
-fn read_sms_db(path: &Path, sink: &mut Sink<'_>) -> Result<ImportReport, crate::Error> {
+fn read_sms_db(
+    path: &Path,
+    backup: Option<&Path>,
+    sink: &mut Sink<'_>,
+) -> Result<ImportReport, crate::Error> {
     let conn = sqlite::open(path)?;
     let tables = sqlite::tables(&conn, path)?;
     if !(tables.contains("message") && tables.contains("handle")) {
@@ -156,20 +177,45 @@ fn read_sms_db(path: &Path, sink: &mut Sink<'_>) -> Result<ImportReport, crate::
             }
         }
     }
-    let mut attachments: HashMap<i64, u64> = HashMap::new();
-    if tables.contains("message_attachment_join") {
-        let mut stmt = conn
-            .prepare("SELECT message_id, count(*) FROM message_attachment_join GROUP BY message_id")
-            .map_err(db_error(path))?;
+    // Attachments per message. Their files are not in sms.db; in a backup folder they are
+    // (domain MediaDomain), and are hashed as evidence.
+    let mut attachments: HashMap<i64, Vec<AttachmentRow>> = HashMap::new();
+    if tables.contains("message_attachment_join") && tables.contains("attachment") {
+        let ac = sqlite::columns(&conn, "attachment", path)?;
+        let a = |name: &str| -> String {
+            if ac.contains(name) {
+                format!("a.\"{name}\"")
+            } else {
+                "NULL".to_string()
+            }
+        };
+        let sql = format!(
+            "SELECT j.message_id, {}, {}, {} FROM message_attachment_join j \
+             JOIN attachment a ON a.ROWID = j.attachment_id ORDER BY j.message_id, a.ROWID",
+            a("filename"),
+            a("mime_type"),
+            a("transfer_name"),
+        );
+        let mut stmt = conn.prepare(&sql).map_err(db_error(path))?;
         let mut rows = stmt.query([]).map_err(db_error(path))?;
         while let Some(r) = rows.next().map_err(db_error(path))? {
-            let id = int(&owned(r.get_ref(0).map_err(db_error(path))?));
-            let n = int(&owned(r.get_ref(1).map_err(db_error(path))?));
-            if let (Some(id), Some(n)) = (id, n) {
-                attachments.insert(id, n.max(0) as u64);
+            let mut v = Vec::with_capacity(4);
+            for i in 0..4 {
+                v.push(owned(r.get_ref(i).map_err(db_error(path))?));
+            }
+            if let Some(id) = int(&v[0]) {
+                attachments.entry(id).or_default().push(AttachmentRow {
+                    filename: text(&v[1]),
+                    mime: text(&v[2]),
+                    name: text(&v[3]),
+                });
             }
         }
     }
+    let media = match backup {
+        Some(folder) => Some(MediaIndex::open(folder)?),
+        None => None,
+    };
     let total_rows = conn
         .query_row("SELECT count(*) FROM message", [], |r| r.get::<_, i64>(0))
         .map_err(db_error(path))?
@@ -212,10 +258,12 @@ fn read_sms_db(path: &Path, sink: &mut Sink<'_>) -> Result<ImportReport, crate::
             ignored += 1;
             continue;
         }
-        let n_att = attachments
-            .get(&rowid)
-            .copied()
-            .unwrap_or(u64::from(int(&v[9]).unwrap_or(0) != 0));
+        let rows = attachments.remove(&rowid).unwrap_or_default();
+        let n_att = if rows.is_empty() {
+            u64::from(int(&v[9]).unwrap_or(0) != 0)
+        } else {
+            rows.len() as u64
+        };
         let body = match text(&v[1]).filter(|t| !t.is_empty()) {
             Some(t) => t,
             None => match &v[2] {
@@ -227,7 +275,14 @@ fn read_sms_db(path: &Path, sink: &mut Sink<'_>) -> Result<ImportReport, crate::
             empty += 1;
             continue;
         }
-        unavailable += n_att;
+        let mut kept = Vec::new();
+        for row in &rows {
+            match media.as_ref().and_then(|m| m.attachment(row)) {
+                Some(a) => kept.push(a),
+                None => unavailable += 1,
+            }
+        }
+        unavailable += n_att.saturating_sub(rows.len() as u64);
         let instant = match int(&v[3]).map(Instant::from_apple) {
             Some(Ok(i)) => i,
             _ => {
@@ -274,7 +329,7 @@ fn read_sms_db(path: &Path, sink: &mut Sink<'_>) -> Result<ImportReport, crate::
             instant,
             duration_s: None,
             service,
-            attachments: Vec::new(),
+            attachments: kept,
             origin: loc,
         })?;
     }
@@ -292,6 +347,86 @@ fn read_sms_db(path: &Path, sink: &mut Sink<'_>) -> Result<ImportReport, crate::
     }
     sink.progress(size);
     Ok(report)
+}
+
+/// One row of `attachment` joined to its message.
+struct AttachmentRow {
+    /// `~/Library/SMS/Attachments/ab/01/<guid>/IMG_0001.jpeg`.
+    filename: Option<String>,
+    mime: Option<String>,
+    name: Option<String>,
+}
+
+/// Finds attachment files inside a backup folder through `Manifest.db`.
+struct MediaIndex {
+    folder: PathBuf,
+    conn: rusqlite::Connection,
+}
+
+impl MediaIndex {
+    fn open(folder: &Path) -> Result<Self, Error> {
+        let conn = sqlite::open(&folder.join("Manifest.db"))?;
+        Ok(MediaIndex {
+            folder: folder.to_path_buf(),
+            conn,
+        })
+    }
+
+    /// The attachment with its size and SHA-256, when its file is in the backup.
+    fn attachment(&self, row: &AttachmentRow) -> Option<Attachment> {
+        let filename = row.filename.as_deref()?;
+        let rel = filename
+            .strip_prefix("~/")
+            .or_else(|| filename.strip_prefix("/var/mobile/"))
+            .unwrap_or(filename);
+        let id: String = self
+            .conn
+            .query_row(
+                "SELECT fileID FROM Files WHERE domain = 'MediaDomain' AND relativePath = ?1 LIMIT 1",
+                [rel],
+                |r| r.get(0),
+            )
+            .ok()?;
+        // The id comes from a file we do not trust: it must be a plain hex name.
+        if id.len() < 3 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let p = [self.folder.join(&id[..2]).join(&id), self.folder.join(&id)]
+            .into_iter()
+            .find(|p| p.is_file())?;
+        let (sha256, size) = hash_file(&p).ok()?;
+        Some(Attachment {
+            mime: row
+                .mime
+                .clone()
+                .unwrap_or_else(|| "application/octet-stream".to_string()),
+            name: row
+                .name
+                .clone()
+                .or_else(|| filename.rsplit('/').next().map(str::to_string)),
+            size,
+            sha256,
+        })
+    }
+}
+
+/// Streams a file through SHA-256.
+fn hash_file(p: &Path) -> std::io::Result<(String, u64)> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let mut f = std::fs::File::open(p)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 256 << 10];
+    let mut n = 0u64;
+    loop {
+        let k = f.read(&mut buf)?;
+        if k == 0 {
+            break;
+        }
+        h.update(&buf[..k]);
+        n += k as u64;
+    }
+    Ok((hex::encode(h.finalize()), n))
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 //!   backup) is an `Err` with [`ErrorKind::BadInput`]; the caller rolls its transaction
 //!   back, so nothing is half-imported.
 //! * A problem with **one record** is a [`Skipped`] naming where it was ("line 12",
-//!   "<sms> #5", "sms ROWID 17") and the reader carries on.
+//!   `"<sms> #5"`, "sms ROWID 17") and the reader carries on.
 //! * Anything the user should know but that loses no record (declared count ≠ found, a
 //!   truncated file after every complete record was delivered, an invalid character
 //!   reference replaced by U+FFFD) is a [`Warning`].
@@ -182,7 +182,7 @@ pub enum SkipReason {
 /// One record that was not imported, with where it was.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Skipped {
-    /// Where in the source ("line 1234", "<sms> #5", "sms ROWID 17").
+    /// Where in the source ("line 1234", `"<sms> #5"`, "sms ROWID 17").
     pub location: String,
     /// Why.
     pub reason: SkipReason,
@@ -243,7 +243,7 @@ pub enum WarningKind {
 /// A warning, with where it applies when that is one place.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Warning {
-    /// Where ("<sms> #12", "line 7"), or `None` for the whole file.
+    /// Where (`"<sms> #12"`, "line 7"), or `None` for the whole file.
     pub location: Option<String>,
     /// What.
     pub kind: WarningKind,
@@ -370,7 +370,7 @@ pub enum Error {
     Malformed {
         /// The file.
         path: PathBuf,
-        /// Where ("byte 1234", "<sms> #5").
+        /// Where ("byte 1234", `"<sms> #5"`).
         location: String,
         /// What the parser said, in English.
         detail: String,
@@ -494,6 +494,16 @@ pub fn sniff(path: &Path) -> Result<Format, Error> {
     if bytes.starts_with(sqlite::MAGIC) {
         return sqlite::sniff_tables(path);
     }
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        // UTF-16 with BOM: Excel's "Unicode text" export, a tab-separated table.
+        let (text, _, _) = encoding_rs::UTF_16LE.decode(&bytes);
+        if csv::looks_like_csv(text.as_bytes()) {
+            return Ok(Format::Csv);
+        }
+        return Err(Error::Unrecognised {
+            path: path.to_path_buf(),
+        });
+    }
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let first = text.iter().position(|b| !b.is_ascii_whitespace());
     let Some(first) = first else {
@@ -521,6 +531,25 @@ pub fn sniff(path: &Path) -> Result<Format, Error> {
     })
 }
 
+/// The single file whose bytes are the evidence for `path` in `format`: the `sms.db` inside
+/// an iPhone backup folder (or named by its `Manifest.db`), otherwise `path` itself. The
+/// import use case stores this file's bytes as the original.
+///
+/// # Errors
+/// For an iPhone backup that is encrypted or incomplete (as [`read`] would).
+pub fn evidence_file(path: &Path, format: Format) -> Result<PathBuf, Error> {
+    let ios = match format {
+        Format::IosDb => true,
+        Format::Auto => sniff(path)? == Format::IosDb,
+        _ => false,
+    };
+    if ios {
+        ios::evidence_file(path)
+    } else {
+        Ok(path.to_path_buf())
+    }
+}
+
 /// Reads every record of `path` in `format` (sniffed when `Auto`), handing each complete
 /// [`Message`] to `on_message` in source order and calling `on_progress` now and then.
 ///
@@ -537,7 +566,26 @@ pub fn read(
 ) -> Result<ImportReport, crate::Error> {
     let format = match format {
         Format::Auto => sniff(path)?,
-        f => f,
+        f => {
+            // Whatever format was asked for, an empty file or a ZIP archive is none of them;
+            // say so plainly instead of a parser's complaint.
+            if !path.is_dir() {
+                let h = head(path, 4)?;
+                if h.is_empty() {
+                    return Err(Error::Empty {
+                        path: path.to_path_buf(),
+                    }
+                    .into());
+                }
+                if h.starts_with(b"PK\x03\x04") || h.starts_with(b"PK\x05\x06") {
+                    return Err(Error::Zip {
+                        path: path.to_path_buf(),
+                    }
+                    .into());
+                }
+            }
+            f
+        }
     };
     let mut sink = Sink {
         on_message,
@@ -547,7 +595,11 @@ pub fn read(
         last_reported: 0,
     };
     match format {
-        Format::Auto => unreachable!("sniff never answers Auto"),
+        // `sniff` never answers `Auto`; refusing is the safe reading if it ever did.
+        Format::Auto => Err(Error::Unrecognised {
+            path: path.to_path_buf(),
+        }
+        .into()),
         Format::Jsonl => jsonl::read(path, &mut sink),
         Format::Sbr => sbr::read(path, &mut sink),
         Format::Csv => csv::read(path, &mut sink),
@@ -709,8 +761,32 @@ mod tests {
         assert!(matches!(sniff(&p), Err(Error::Empty { .. })));
         std::fs::write(&p, b"PK\x03\x04rest").unwrap();
         assert!(matches!(sniff(&p), Err(Error::Zip { .. })));
+        let mut tsv = vec![0xFF, 0xFE];
+        for u in "号码\t内容\t时间\n".encode_utf16() {
+            tsv.extend_from_slice(&u.to_le_bytes());
+        }
+        std::fs::write(&p, &tsv).unwrap();
+        assert_eq!(sniff(&p).unwrap(), Format::Csv);
         std::fs::write(&p, "<html><body>hi</body></html>").unwrap();
         assert!(matches!(sniff(&p), Err(Error::Unrecognised { .. })));
+    }
+
+    #[test]
+    fn empty_and_zip_files_are_refused_whatever_the_format() {
+        for f in Format::ALL {
+            let (_d, p) = testutil::temp(b"");
+            let e = testutil::try_run(&p, f).unwrap_err();
+            assert!(
+                matches!(e, crate::Error::Import(Error::Empty { .. })),
+                "{f}: {e}"
+            );
+            let (_d, p) = testutil::temp(b"PK\x03\x04\x14\x00zipped");
+            let e = testutil::try_run(&p, f).unwrap_err();
+            assert!(
+                matches!(e, crate::Error::Import(Error::Zip { .. })),
+                "{f}: {e}"
+            );
+        }
     }
 
     #[test]

@@ -129,6 +129,43 @@ fn finds_sms_db_in_an_unencrypted_backup_folder() {
 }
 
 #[test]
+fn keeps_attachments_found_in_a_backup_folder() {
+    let (_d, db) = build_db("ios-db/chinese-sms.sql");
+    let b = backup_with(&db, true);
+    let photo = b"\xFF\xD8\xFF\xE0 synthetic jpeg bytes";
+    let id = "5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e";
+    std::fs::create_dir_all(b.path().join("5e")).unwrap();
+    std::fs::write(b.path().join("5e").join(id), photo).unwrap();
+    let c = rusqlite::Connection::open(b.path().join("Manifest.db")).unwrap();
+    c.execute(
+        "INSERT INTO Files VALUES (?1, 'MediaDomain', 'Library/SMS/Attachments/ab/01/ATT-1/IMG_0001.jpeg', 1, NULL)",
+        [id],
+    )
+    .unwrap();
+    drop(c);
+    let (m, r) = run(b.path(), Format::IosDb);
+    let with = m.iter().find(|x| !x.attachments.is_empty()).unwrap();
+    let a = &with.attachments[0];
+    assert_eq!(a.mime, "image/jpeg");
+    assert_eq!(a.name.as_deref(), Some("IMG_0001.jpeg"));
+    assert_eq!(a.size, photo.len() as u64);
+    assert_eq!(
+        a.sha256,
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(photo))
+    );
+    assert!(!r
+        .warnings
+        .iter()
+        .any(|w| matches!(w.kind, WarningKind::AttachmentsUnavailable { .. })));
+    let inner = b.path().join("3d").join(SMS_DB_FILE_ID);
+    assert_eq!(
+        crate::import::evidence_file(b.path(), Format::Auto).unwrap(),
+        inner
+    );
+    assert_eq!(crate::import::evidence_file(&db, Format::Auto).unwrap(), db);
+}
+
+#[test]
 fn refuses_encrypted_and_incomplete_backups() {
     let full = shared("ios-db/cs426__sms.db");
     let b = backup_with(&full, true);
