@@ -2,5 +2,6 @@
 
 mod contract_classify;
 mod contract_import;
+mod contract_report;
 mod contract_vault;
 mod util;

@@ -250,6 +250,7 @@ pub fn write_report(
     now: DateTime<Utc>,
     lang: Lang,
 ) -> Result<ReportOutcome> {
+    ensure_classified(vault)?;
     let input = pack_input(vault, sel)?;
     let pack = report::build(
         &input,
@@ -317,6 +318,20 @@ pub fn verify_file(path: &Path) -> Result<VerifyReport> {
         }
         .into()
     })
+}
+
+/// A vault whose messages were never classified (imported by a build whose import use
+/// case does not classify yet) is classified once with the bundled rules, as a recorded
+/// classification run, so a pack never silently shows unclassified messages.
+fn ensure_classified(vault: &mut Vault) -> Result<()> {
+    let classified = vault
+        .events()?
+        .iter()
+        .any(|e| e.kind == EventKind::ClassificationRun);
+    if !classified && vault.message_count()? > 0 {
+        classify_all(vault)?;
+    }
+    Ok(())
 }
 
 /// Classifies every message of the vault with the bundled rules and stores the verdicts as
@@ -389,9 +404,7 @@ pub fn demo(dir: Option<&Path>, now: DateTime<Utc>, lang: Lang) -> Result<Report
         return Err(e);
     }
     let mut vault = super::vault::open(&vault_path, passphrase)?;
-    if super::import::classify_vault(&mut vault, None)?.is_none() {
-        classify_all(&mut vault)?;
-    }
+    super::import::classify_vault(&mut vault, None)?;
     let sel = Selection {
         complainant: Some(crate::i18n::report::t(lang, "demo.complainant").to_string()),
         ..Selection::default()

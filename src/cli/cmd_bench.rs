@@ -59,6 +59,10 @@ pub fn run(args: &BenchArgs, lang: Lang) -> Result<ExitCode> {
         super::cmd_classify::run_bench(args.n, lang)?;
         ran = true;
     }
+    if all || args.what == "report" {
+        super::cmd_report::bench(args.n)?;
+        ran = true;
+    }
     // Other areas add their `if` here.
     if !ran {
         return Err(Error::bad_input("bench_what", args.what.clone()));

@@ -77,3 +77,56 @@ pub fn demo(lang: Lang, args: &DemoArgs) -> Result<ExitCode> {
     println!("{}", out.pdf.display());
     Ok(ExitCode::SUCCESS)
 }
+
+/// `quzheng bench report`: a 1,000-message pack (or `--n` when smaller than the default
+/// 100,000 meant for the vault) against headless Chromium, and a 10,000-message memory run.
+pub fn bench(n: usize) -> Result<()> {
+    let n = if n >= 100_000 { 1_000 } else { n };
+    let r = quzheng::report::bench::run(n, 10_000)?;
+    println!(
+        "report benchmark ({} messages; release build recommended)",
+        r.n
+    );
+    println!(
+        "  quzheng pack : {:.3} s, {} bytes, {} pages",
+        r.quzheng.seconds,
+        r.quzheng.bytes,
+        r.quzheng.pages.unwrap_or(0)
+    );
+    match &r.chromium {
+        Ok(c) => {
+            println!(
+                "  chromium     : {:.3} s, {} bytes (same rows as an HTML table)",
+                c.seconds, c.bytes
+            );
+            let ratio = r.quzheng.seconds / c.seconds.max(1e-9);
+            println!(
+                "  time ratio {:.3} (goal <= 0.25: {}), size ratio {:.3} (goal < 1: {})",
+                ratio,
+                if ratio <= 0.25 { "ok" } else { "MISSED" },
+                r.quzheng.bytes as f64 / c.bytes.max(1) as f64,
+                if r.quzheng.bytes < c.bytes {
+                    "ok"
+                } else {
+                    "MISSED"
+                }
+            );
+        }
+        Err(why) => println!("  chromium     : not measured: {why}"),
+    }
+    println!(
+        "  {} messages: {:.3} s, {} bytes; peak memory {} (goal <= 300 MB: {})",
+        r.big_n,
+        r.big_seconds,
+        r.big_bytes,
+        r.peak_mb
+            .map(|m| format!("{m:.0} MB"))
+            .unwrap_or_else(|| "unknown".into()),
+        match r.peak_mb {
+            Some(m) if m <= 300.0 => "ok",
+            Some(_) => "MISSED",
+            None => "unknown",
+        }
+    );
+    Ok(())
+}

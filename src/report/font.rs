@@ -36,6 +36,9 @@ pub struct Font {
     loca: Vec<u32>,
     glyf: (usize, usize),
     cmap: BTreeMap<u32, u16>,
+    /// Glyph ids for the Basic Multilingual Plane, indexed by code point (fast path: layout
+    /// looks up every character several times).
+    bmp: Vec<u16>,
     tables: BTreeMap<[u8; 4], (usize, usize)>,
 }
 
@@ -116,7 +119,12 @@ impl Font {
         }
         let glyf = t(b"glyf")?;
         let cmap = parse_cmap(data, t(b"cmap")?.0)?;
+        let mut bmp = vec![0u16; 0x10000];
+        for (&c, &g) in cmap.range(..0x10000) {
+            bmp[c as usize] = g;
+        }
         Ok(Font {
+            bmp,
             data,
             units_per_em,
             ascent,
@@ -132,7 +140,10 @@ impl Font {
 
     /// The glyph for a character, or 0 (`.notdef`, drawn as a box) when the font lacks it.
     pub fn glyph(&self, c: char) -> u16 {
-        self.cmap.get(&(c as u32)).copied().unwrap_or(0)
+        match self.bmp.get(c as usize) {
+            Some(&g) => g,
+            None => self.cmap.get(&(c as u32)).copied().unwrap_or(0),
+        }
     }
 
     /// Whether the font has a glyph for `c`.
@@ -195,7 +206,7 @@ impl Font {
         }
         out_tables.push((*b"loca", loca));
         out_tables.push((*b"glyf", glyf));
-        out_tables.sort_by(|a, b| a.0.cmp(&b.0));
+        out_tables.sort_by_key(|t| t.0);
         write_sfnt(&out_tables)
     }
 }

@@ -163,6 +163,9 @@ pub struct Table {
     pub size: f32,
 }
 
+/// A cell's characters and its line ranges.
+type BrokenCell = (Vec<char>, Vec<(usize, usize)>);
+
 /// The page flow: a cursor that fills pages top to bottom.
 pub struct Flow<'f> {
     /// Glyphs used so far (for the font subset).
@@ -344,7 +347,7 @@ impl<'f> Flow<'f> {
         let lh = size * 1.4;
         let pad = 3.0;
         let font = self.font();
-        let broken: Vec<(Vec<char>, Vec<(usize, usize)>)> = cells
+        let broken: Vec<BrokenCell> = cells
             .iter()
             .zip(&t.widths)
             .map(|(c, w)| {

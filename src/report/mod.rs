@@ -15,6 +15,7 @@
 //!
 //! Times: every instant is shown in Beijing time (or [`PackInput::zone`]) *and* UTC.
 
+pub mod bench;
 pub mod chart;
 pub mod content;
 pub mod export;

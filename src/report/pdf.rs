@@ -71,9 +71,9 @@ impl Page {
             let g = doc.use_char(c);
             let _ = write!(hex, "{g:04X}");
         }
-        let _ = write!(
+        let _ = writeln!(
             self.ops_str(),
-            "BT {} {} {} rg /F1 {} Tf {} {} Td <{}> Tj ET\n",
+            "BT {} {} {} rg /F1 {} Tf {} {} Td <{}> Tj ET",
             n(color.0),
             n(color.1),
             n(color.2),
@@ -88,9 +88,9 @@ impl Page {
 
     /// Fills a rectangle whose top-left corner is (`x`, `y`) top-down.
     pub fn fill_rect(&mut self, x: f32, y: f32, w: f32, h: f32, color: Rgb) {
-        let _ = write!(
+        let _ = writeln!(
             self.ops_str(),
-            "{} {} {} rg {} {} {} {} re f\n",
+            "{} {} {} rg {} {} {} {} re f",
             n(color.0),
             n(color.1),
             n(color.2),
@@ -103,9 +103,9 @@ impl Page {
 
     /// Strokes a rectangle outline.
     pub fn stroke_rect(&mut self, x: f32, y: f32, w: f32, h: f32, width: f32, color: Rgb) {
-        let _ = write!(
+        let _ = writeln!(
             self.ops_str(),
-            "{} {} {} RG {} w {} {} {} {} re S\n",
+            "{} {} {} RG {} w {} {} {} {} re S",
             n(color.0),
             n(color.1),
             n(color.2),
@@ -119,9 +119,9 @@ impl Page {
 
     /// Draws a straight line.
     pub fn line(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, width: f32, color: Rgb) {
-        let _ = write!(
+        let _ = writeln!(
             self.ops_str(),
-            "{} {} {} RG {} w {} {} m {} {} l S\n",
+            "{} {} {} RG {} w {} {} m {} {} l S",
             n(color.0),
             n(color.1),
             n(color.2),
