@@ -22,7 +22,9 @@ TAURI_DRIVER=$(command -v tauri-driver || echo "$HOME/.cargo/bin/tauri-driver")
 say "building the UI"
 (cd ui && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build)
 say "building the app and the CLI (debug)"
-cargo build --locked -p quzheng-app -p quzheng --bins
+# The same cargo invocation as the workspace tests in test-all.sh (same features, so tauri's
+# `test` feature too): when those ran first, this builds nothing and reuses their binaries.
+cargo test --workspace --locked --no-run
 APP=$ROOT/target/debug/quzheng-app
 CLI=$ROOT/target/debug/quzheng
 
