@@ -107,7 +107,7 @@ describe('messages', () => {
     const { calls } = fakeShell((cmd, a) => {
       if (cmd === 'filter_messages') return { ids, total: N, elapsed_us: 1500 };
       if (cmd === 'message_rows') return (a.ids as number[]).map(row);
-      if (cmd === 'list_creditors') return [{ name: '速借宝', n: N, aliases: [] }];
+      if (cmd === 'list_creditors') return [{ name: '速借宝', messages: N, addresses: [], aliases: [] }];
       return null;
     });
     const sec = messagesScreen(testCtx());
@@ -171,7 +171,7 @@ describe('settings', () => {
 describe('evidence pack', () => {
   it('builds, saves through the save dialog and verifies', async () => {
     const { calls } = fakeShell((cmd, a) => {
-      if (cmd === 'list_creditors') return [{ name: '速借宝', n: 12, aliases: [] }];
+      if (cmd === 'list_creditors') return [{ name: '速借宝', messages: 12, addresses: [], aliases: [] }];
       if (cmd === 'build_report') return { sha256: 'ab'.repeat(32), pack_id: 'QZ-1', pages: 9, messages: 12, has_docx: true };
       if (cmd === 'pack_pdf') throw { code: 'no_pack', message: '' };
       if (cmd === 'pick_save_path') return `/tmp/out/${a.defaultName}`;

@@ -25,7 +25,8 @@ export interface Detail extends Row {
   source_name: string; source_sha256: string; fingerprint: string;
   findings: FindingInfo[]; corrections: CorrectionInfo[]; classifier_labels: string[];
 }
-export interface Creditor { name: string; n: number; aliases: string[] }
+/** quzheng::api::classify::CreditorRow */
+export interface Creditor { name: string; messages: number; addresses: string[]; aliases: string[] }
 export interface PackRequest { creditors: string[]; since: string | null; until: string | null; audience: 'police' | 'regulator' | 'court'; complainant: string }
 export interface PackInfo { sha256: string; pack_id: string; pages: number; messages: number; has_docx: boolean }
 export interface Saved { path: string; sha256: string }

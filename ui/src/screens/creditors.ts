@@ -21,7 +21,7 @@ export function creditorsScreen(ctx: Ctx): HTMLElement {
       });
       return h('tr', {},
         h('th', { scope: 'row' }, c.name, c.aliases.length ? h('small', {}, ` (${c.aliases.join('、')})`) : null),
-        h('td', { class: 'num' }, t('messagesCount', { n: c.n })),
+        h('td', { class: 'num' }, t('messagesCount', { n: c.messages })),
         h('td', {}, field(t('rename') + ' / ' + t('mergeInto'), input), apply));
     }), names);
   };

@@ -112,7 +112,7 @@ export function messagesScreen(ctx: Ctx): HTMLElement {
   };
 
   void guarded(ctx, () => listCreditors()).then((cs) => {
-    cs?.forEach((c) => creditor.append(h('option', { value: c.name }, `${c.name} (${c.n})`)));
+    cs?.forEach((c) => creditor.append(h('option', { value: c.name }, `${c.name} (${c.messages})`)));
   });
   void refresh();
   return h('section', { class: 'card wide', id: 'screen-messages' },

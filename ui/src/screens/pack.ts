@@ -18,7 +18,7 @@ export function packScreen(ctx: Ctx): HTMLElement {
   const out = h('div', { id: 'pack-result', 'aria-live': 'polite' });
 
   void guarded(ctx, () => listCreditors()).then((cs) =>
-    cs?.forEach((c) => creditorBox.append(h('label', { class: 'check' }, h('input', { type: 'checkbox', value: c.name }), ' ', `${c.name} (${c.n})`))));
+    cs?.forEach((c) => creditorBox.append(h('label', { class: 'check' }, h('input', { type: 'checkbox', value: c.name }), ' ', `${c.name} (${c.messages})`))));
 
   build.addEventListener('click', async () => {
     const req: PackRequest = {
