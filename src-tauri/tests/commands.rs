@@ -1,11 +1,12 @@
 //! The shell's commands driven through Tauri's IPC with `tauri::test::mock_builder` (no
-//! display): the real core, a real vault in a temporary directory, the JSON the UI gets.
+//! display): the real core, a real vault in a temporary directory, the JSON the UI gets, and
+//! the real capability file (a command missing from it fails here as "not allowed").
 
 use quzheng_app::state::AppState;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 use tauri::WebviewWindow;
 
@@ -22,7 +23,7 @@ fn app() -> App {
     std::env::set_var("QUZHENG_TEST_FAST_KDF", "1");
     let dir = tempfile::tempdir().unwrap();
     let vault = dir.path().join("vault.qz");
-    let app = quzheng_app::run_app(mock_builder().manage(AppState::new(vault.clone())), mock_context(noop_assets())).unwrap();
+    let app = quzheng_app::run_app(mock_builder().manage(AppState::new(vault.clone())), tauri::generate_context!(test = true)).unwrap();
     let w = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
     App { _app: app, w, _dir: dir, vault }
 }
@@ -34,7 +35,7 @@ fn call(a: &App, cmd: &str, body: Value) -> Result<Value, Value> {
             cmd: cmd.into(),
             callback: CallbackFn(0),
             error: CallbackFn(1),
-            url: "http://tauri.localhost".parse().unwrap(),
+            url: a.w.url().unwrap(),
             body: InvokeBody::Json(body),
             headers: Default::default(),
             invoke_key: INVOKE_KEY.to_string(),
