@@ -19,12 +19,14 @@ if ! command -v tauri-driver >/dev/null && [ ! -x "$HOME/.cargo/bin/tauri-driver
 fi
 TAURI_DRIVER=$(command -v tauri-driver || echo "$HOME/.cargo/bin/tauri-driver")
 
-say "building the UI"
-(cd ui && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build)
-say "building the app and the CLI (debug)"
-# The same cargo invocation as the workspace tests in test-all.sh (same features, so tauri's
-# `test` feature too): when those ran first, this builds nothing and reuses their binaries.
-cargo test --workspace --locked --no-run
+if [ -z "${E2E_SKIP_BUILD:-}" ]; then   # E2E_SKIP_BUILD=1: reuse target/debug binaries
+  say "building the UI"
+  (cd ui && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build)
+  say "building the app and the CLI (debug)"
+  # The same cargo invocation as the workspace tests in test-all.sh (same features, so
+  # tauri's `test` feature too): when those ran first, this builds nothing new.
+  cargo test --workspace --locked --no-run
+fi
 APP=$ROOT/target/debug/quzheng-app
 CLI=$ROOT/target/debug/quzheng
 

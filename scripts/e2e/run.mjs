@@ -17,11 +17,22 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (...a) => console.log('[e2e]', ...a);
 
 async function wd(method, path, body) {
-  const res = await fetch(WD + path, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  // tauri-driver sometimes drops a kept-alive connection ("fetch failed"); the request never
+  // reached the app then, so sending it again is safe.
+  let res;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      res = await fetch(WD + path, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      break;
+    } catch (e) {
+      if (attempt >= 4) throw e;
+      await sleep(500 * attempt);
+    }
+  }
   const json = await res.json().catch(() => ({}));
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json.value ?? json).slice(0, 400)}`);
   return json.value;
@@ -168,6 +179,7 @@ main().catch(async (e) => {
   console.error('[e2e] FAILED:', e.message);
   if (sid) {
     await shot('failure').catch(() => undefined);
+    console.error('[e2e] lock diagnostics:', await js('return document.body.dataset.lockedAt').catch(() => '?'));
     await wd('DELETE', `/session/${sid}`).catch(() => undefined);
   }
   process.exit(1);

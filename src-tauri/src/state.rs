@@ -80,7 +80,8 @@ impl Session {
 
     /// The display zone (the setting, or Beijing time when unset or unknown).
     pub fn zone(&self) -> chrono_tz::Tz {
-        quzheng::model::time::parse_zone(&self.settings.zone).unwrap_or(quzheng::model::time::DEFAULT_ZONE)
+        quzheng::model::time::parse_zone(&self.settings.zone)
+            .unwrap_or(quzheng::model::time::DEFAULT_ZONE)
     }
 
     /// Closes the vault and opens it again with the held passphrase, around `f`, which

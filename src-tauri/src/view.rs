@@ -308,7 +308,9 @@ impl ViewIndex {
             e.1 += u64::from(is_night(r));
         }
         let mut per_day = Vec::new();
-        if let (Some((&first, _)), Some((&last, _))) = (days.first_key_value(), days.last_key_value()) {
+        if let (Some((&first, _)), Some((&last, _))) =
+            (days.first_key_value(), days.last_key_value())
+        {
             let mut d = first;
             // Every day in the span, so quiet days show as gaps; bounded by the data's span.
             while d <= last {
@@ -353,7 +355,9 @@ mod tests {
     use quzheng::model::Instant;
 
     fn msg(body: &str, rfc: &str) -> Message {
-        let utc = DateTime::parse_from_rfc3339(rfc).unwrap().with_timezone(&Utc);
+        let utc = DateTime::parse_from_rfc3339(rfc)
+            .unwrap()
+            .with_timezone(&Utc);
         Message::sms(
             "10690001",
             body,
@@ -395,7 +399,10 @@ mod tests {
     fn index(aliases: &BTreeMap<String, String>) -> ViewIndex {
         let (ms, vs) = sample();
         ViewIndex::build(
-            ms.iter().zip(vs).enumerate().map(|(i, (m, v))| (i as i64 + 1, m, v)),
+            ms.iter()
+                .zip(vs)
+                .enumerate()
+                .map(|(i, (m, v))| (i as i64 + 1, m, v)),
             chrono_tz::Asia::Shanghai,
             aliases,
         )
@@ -406,18 +413,65 @@ mod tests {
         let ix = index(&BTreeMap::new());
         let f = |f: Filter| ix.filter(&f).unwrap();
         assert_eq!(f(Filter::default()), vec![2, 1, 4, 3], "oldest first");
-        assert_eq!(f(Filter { collection_only: true, ..Default::default() }), vec![2, 1, 4]);
-        assert_eq!(f(Filter { text: "pay now".into(), ..Default::default() }), vec![2]);
-        assert_eq!(f(Filter { text: "1069".into(), ..Default::default() }).len(), 4, "address matches");
-        assert_eq!(f(Filter { labels: vec!["night_contact".into()], ..Default::default() }), vec![1, 4]);
-        assert_eq!(f(Filter { creditor: Some("快贷".into()), ..Default::default() }), vec![4]);
+        assert_eq!(
+            f(Filter {
+                collection_only: true,
+                ..Default::default()
+            }),
+            vec![2, 1, 4]
+        );
+        assert_eq!(
+            f(Filter {
+                text: "pay now".into(),
+                ..Default::default()
+            }),
+            vec![2]
+        );
+        assert_eq!(
+            f(Filter {
+                text: "1069".into(),
+                ..Default::default()
+            })
+            .len(),
+            4,
+            "address matches"
+        );
+        assert_eq!(
+            f(Filter {
+                labels: vec!["night_contact".into()],
+                ..Default::default()
+            }),
+            vec![1, 4]
+        );
+        assert_eq!(
+            f(Filter {
+                creditor: Some("快贷".into()),
+                ..Default::default()
+            }),
+            vec![4]
+        );
         // 23:30 Beijing on the 10th is 15:30 UTC: still the 10th locally.
         assert_eq!(
-            f(Filter { since: Some("2026-03-10".into()), until: Some("2026-03-10".into()), ..Default::default() }),
+            f(Filter {
+                since: Some("2026-03-10".into()),
+                until: Some("2026-03-10".into()),
+                ..Default::default()
+            }),
             vec![2, 1]
         );
-        assert_eq!(ix.filter(&Filter { since: Some("10/03/2026".into()), ..Default::default() }), Err(("date", "10/03/2026".into())));
-        assert!(ix.filter(&Filter { labels: vec!["nope".into()], ..Default::default() }).is_err());
+        assert_eq!(
+            ix.filter(&Filter {
+                since: Some("10/03/2026".into()),
+                ..Default::default()
+            }),
+            Err(("date", "10/03/2026".into()))
+        );
+        assert!(ix
+            .filter(&Filter {
+                labels: vec!["nope".into()],
+                ..Default::default()
+            })
+            .is_err());
     }
 
     #[test]
@@ -425,7 +479,13 @@ mod tests {
         let aliases = BTreeMap::from([("快贷".to_string(), "速借宝".to_string())]);
         let o = index(&aliases).overview("22:00-08:00");
         assert_eq!((o.total, o.collection, o.night), (4, 3, 2));
-        assert_eq!(o.by_creditor, vec![Count { name: "速借宝".into(), n: 3 }]);
+        assert_eq!(
+            o.by_creditor,
+            vec![Count {
+                name: "速借宝".into(),
+                n: 3
+            }]
+        );
         assert_eq!(o.per_day.len(), 3, "the quiet 11th is included");
         assert_eq!(o.per_day[1].n, 0);
         assert_eq!(o.worst_day.unwrap().day, "2026-03-10");
@@ -450,8 +510,15 @@ mod tests {
     #[test]
     #[ignore]
     fn bench_filter() {
-        let bodies = ["【速借宝】您已逾期3天，今天不还款就上门到你家和单位", "老赖，再不还钱就爆你通讯录", "您的验证码是 123456，5 分钟内有效", "【人民法院】您涉嫌诈骗已立案，请联系承办人"];
-        let start = DateTime::parse_from_rfc3339("2025-01-01T00:00:00Z").unwrap().with_timezone(&Utc);
+        let bodies = [
+            "【速借宝】您已逾期3天，今天不还款就上门到你家和单位",
+            "老赖，再不还钱就爆你通讯录",
+            "您的验证码是 123456，5 分钟内有效",
+            "【人民法院】您涉嫌诈骗已立案，请联系承办人",
+        ];
+        let start = DateTime::parse_from_rfc3339("2025-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let ms: Vec<Message> = (0..100_000)
             .map(|i| {
                 let utc = start + chrono::Duration::minutes(i * 7);
@@ -465,18 +532,56 @@ mod tests {
                 0 => verdict(&[Label::Threat], "速借宝"),
                 1 => verdict(&[Label::Insult, Label::ThirdPartyDisclosure], "快贷"),
                 2 => Verdict::default(),
-                _ => verdict(&[Label::Impersonation, Label::Deception, Label::NightContact], "速借宝"),
+                _ => verdict(
+                    &[Label::Impersonation, Label::Deception, Label::NightContact],
+                    "速借宝",
+                ),
             })
             .collect();
         let t = std::time::Instant::now();
-        let ix = ViewIndex::build(ms.iter().zip(vs).enumerate().map(|(i, (m, v))| (i as i64, m, v)), chrono_tz::Asia::Shanghai, &BTreeMap::new());
+        let ix = ViewIndex::build(
+            ms.iter()
+                .zip(vs)
+                .enumerate()
+                .map(|(i, (m, v))| (i as i64, m, v)),
+            chrono_tz::Asia::Shanghai,
+            &BTreeMap::new(),
+        );
         println!("build index of 100000: {:?}", t.elapsed());
         let cases = [
             ("no filter", Filter::default()),
-            ("collection only", Filter { collection_only: true, ..Default::default() }),
-            ("text 上门", Filter { text: "上门".into(), ..Default::default() }),
-            ("text no match", Filter { text: "不存在的词".into(), ..Default::default() }),
-            ("label + creditor + dates + text", Filter { labels: vec!["threat".into()], creditor: Some("速借宝".into()), since: Some("2025-03-01".into()), until: Some("2025-12-31".into()), text: "逾期".into(), collection_only: true }),
+            (
+                "collection only",
+                Filter {
+                    collection_only: true,
+                    ..Default::default()
+                },
+            ),
+            (
+                "text 上门",
+                Filter {
+                    text: "上门".into(),
+                    ..Default::default()
+                },
+            ),
+            (
+                "text no match",
+                Filter {
+                    text: "不存在的词".into(),
+                    ..Default::default()
+                },
+            ),
+            (
+                "label + creditor + dates + text",
+                Filter {
+                    labels: vec!["threat".into()],
+                    creditor: Some("速借宝".into()),
+                    since: Some("2025-03-01".into()),
+                    until: Some("2025-12-31".into()),
+                    text: "逾期".into(),
+                    collection_only: true,
+                },
+            ),
         ];
         let mut worst = std::time::Duration::ZERO;
         for (name, f) in cases {
@@ -489,6 +594,9 @@ mod tests {
         let t = std::time::Instant::now();
         let o = ix.overview("22:00-08:00");
         println!("overview: {} days in {:?}", o.per_day.len(), t.elapsed());
-        assert!(worst < std::time::Duration::from_millis(100), "worst filter {worst:?} over the 100 ms budget");
+        assert!(
+            worst < std::time::Duration::from_millis(100),
+            "worst filter {worst:?} over the 100 ms budget"
+        );
     }
 }

@@ -23,9 +23,20 @@ fn app() -> App {
     std::env::set_var("QUZHENG_TEST_FAST_KDF", "1");
     let dir = tempfile::tempdir().unwrap();
     let vault = dir.path().join("vault.qz");
-    let app = quzheng_app::run_app(mock_builder().manage(AppState::new(vault.clone())), tauri::generate_context!(test = true)).unwrap();
-    let w = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
-    App { _app: app, w, _dir: dir, vault }
+    let app = quzheng_app::run_app(
+        mock_builder().manage(AppState::new(vault.clone())),
+        tauri::generate_context!(test = true),
+    )
+    .unwrap();
+    let w = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    App {
+        _app: app,
+        w,
+        _dir: dir,
+        vault,
+    }
 }
 
 fn call(a: &App, cmd: &str, body: Value) -> Result<Value, Value> {
@@ -49,7 +60,9 @@ fn ok(a: &App, cmd: &str, body: Value) -> Value {
 }
 
 fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures")
+        .join(rel)
 }
 
 #[test]
@@ -59,21 +72,33 @@ fn first_run_create_lock_and_unlock_with_growing_delay() {
     assert_eq!(info["vault_exists"], false);
     assert_eq!(info["labels"].as_array().unwrap().len(), 7);
     assert_eq!(info["labels"][0]["id"], "threat");
-    assert_eq!(info["labels"][0]["name"], quzheng::i18n::label_name(quzheng::model::Label::Threat, quzheng::i18n::Lang::Zh));
+    assert_eq!(
+        info["labels"][0]["name"],
+        quzheng::i18n::label_name(quzheng::model::Label::Threat, quzheng::i18n::Lang::Zh)
+    );
 
     // Locked: every vault command says so with the shell code.
-    assert_eq!(call(&a, "overview", json!({})).unwrap_err(), json!({"code": "locked", "message": ""}));
+    assert_eq!(
+        call(&a, "overview", json!({})).unwrap_err(),
+        json!({"code": "locked", "message": ""})
+    );
 
     ok(&a, "create_vault", json!({"passphrase": PASS}));
     assert!(a.vault.exists());
-    assert_eq!(call(&a, "create_vault", json!({"passphrase": PASS})).unwrap_err()["code"], "exists");
+    assert_eq!(
+        call(&a, "create_vault", json!({"passphrase": PASS})).unwrap_err()["code"],
+        "exists"
+    );
     assert_eq!(ok(&a, "overview", json!({}))["total"], 0);
     ok(&a, "lock_vault", json!({}));
 
     ok(&a, "set_language", json!({"lang": "en"}));
     let e1 = call(&a, "unlock_vault", json!({"passphrase": "wrong"})).unwrap_err();
     assert_eq!(e1["code"], "wrong_passphrase");
-    assert!(e1["message"].as_str().unwrap().is_ascii(), "English sentence: {e1}");
+    assert!(
+        e1["message"].as_str().unwrap().is_ascii(),
+        "English sentence: {e1}"
+    );
     assert!(e1.get("retry_after_s").is_none(), "first failures are free");
     call(&a, "unlock_vault", json!({"passphrase": "wrong"})).unwrap_err();
     let e3 = call(&a, "unlock_vault", json!({"passphrase": "wrong"})).unwrap_err();
@@ -98,12 +123,22 @@ fn bad_language_is_a_bad_input_sentence() {
 fn delete_everything_needs_the_token_and_removes_the_vault() {
     let a = app();
     ok(&a, "create_vault", json!({"passphrase": PASS}));
-    assert_eq!(call(&a, "delete_everything", json!({"confirm": "yes"})).unwrap_err()["code"], "confirm");
+    assert_eq!(
+        call(&a, "delete_everything", json!({"confirm": "yes"})).unwrap_err()["code"],
+        "confirm"
+    );
     assert!(a.vault.exists());
-    ok(&a, "delete_everything", json!({"confirm": "delete-everything"}));
+    ok(
+        &a,
+        "delete_everything",
+        json!({"confirm": "delete-everything"}),
+    );
     assert!(!a.vault.exists());
     assert_eq!(ok(&a, "app_info", json!({}))["vault_exists"], false);
-    assert_eq!(call(&a, "overview", json!({})).unwrap_err()["code"], "locked");
+    assert_eq!(
+        call(&a, "overview", json!({})).unwrap_err()["code"],
+        "locked"
+    );
 }
 
 #[test]
@@ -117,19 +152,43 @@ fn settings_round_trip_and_reject_bad_zone() {
     ok(&a, "save_settings", json!({"settings": s}));
     assert_eq!(ok(&a, "get_settings", json!({}))["max_per_day"], 5);
     s["zone"] = json!("Mars/Olympus");
-    assert_eq!(call(&a, "save_settings", json!({"settings": s})).unwrap_err()["code"], "bad_input");
-    assert_eq!(ok(&a, "get_settings", json!({}))["zone"], "Asia/Shanghai", "nothing changed");
+    assert_eq!(
+        call(&a, "save_settings", json!({"settings": s})).unwrap_err()["code"],
+        "bad_input"
+    );
+    assert_eq!(
+        ok(&a, "get_settings", json!({}))["zone"],
+        "Asia/Shanghai",
+        "nothing changed"
+    );
 }
 
 #[test]
 fn change_passphrase_checks_the_old_one() {
     let a = app();
     ok(&a, "create_vault", json!({"passphrase": PASS}));
-    let e = call(&a, "change_passphrase", json!({"old": "nope", "new": "a new long passphrase"})).unwrap_err();
+    let e = call(
+        &a,
+        "change_passphrase",
+        json!({"old": "nope", "new": "a new long passphrase"}),
+    )
+    .unwrap_err();
     assert_eq!(e["code"], "wrong_passphrase");
-    assert_eq!(ok(&a, "overview", json!({}))["total"], 0, "still unlocked after a refused change");
-    ok(&a, "change_passphrase", json!({"old": PASS, "new": "a new long passphrase"}));
+    assert_eq!(
+        ok(&a, "overview", json!({}))["total"],
+        0,
+        "still unlocked after a refused change"
+    );
+    ok(
+        &a,
+        "change_passphrase",
+        json!({"old": PASS, "new": "a new long passphrase"}),
+    );
     ok(&a, "lock_vault", json!({}));
     assert!(call(&a, "unlock_vault", json!({"passphrase": PASS})).is_err());
-    ok(&a, "unlock_vault", json!({"passphrase": "a new long passphrase"}));
+    ok(
+        &a,
+        "unlock_vault",
+        json!({"passphrase": "a new long passphrase"}),
+    );
 }

@@ -49,7 +49,11 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
         vault_path: state.vault_path.display().to_string(),
         labels: Label::ALL
             .iter()
-            .map(|&l| LabelInfo { id: l.id(), name: quzheng::i18n::label_name(l, lang), time: l.is_time_label() })
+            .map(|&l| LabelInfo {
+                id: l.id(),
+                name: quzheng::i18n::label_name(l, lang),
+                time: l.is_time_label(),
+            })
             .collect(),
     }
 }
@@ -57,7 +61,9 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
 /// Sets the language of error sentences (`zh` or `en`).
 #[tauri::command]
 pub fn set_language(lang: String) -> Result<()> {
-    let l: Lang = lang.parse().map_err(|v: String| IpcError::from(quzheng::Error::bad_input("lang", v)))?;
+    let l: Lang = lang
+        .parse()
+        .map_err(|v: String| IpcError::from(quzheng::Error::bad_input("lang", v)))?;
     error::set_lang(l);
     Ok(())
 }
@@ -66,7 +72,9 @@ pub fn set_language(lang: String) -> Result<()> {
 #[tauri::command]
 pub async fn pick_files<R: Runtime>(app: tauri::AppHandle<R>) -> Vec<String> {
     if let Some(list) = std::env::var_os(E2E_OPEN_ENV) {
-        return std::env::split_paths(&list).map(|p| p.display().to_string()).collect();
+        return std::env::split_paths(&list)
+            .map(|p| p.display().to_string())
+            .collect();
     }
     app.dialog()
         .file()
@@ -80,9 +88,14 @@ pub async fn pick_files<R: Runtime>(app: tauri::AppHandle<R>) -> Vec<String> {
 
 /// Asks where to save (or uses [`E2E_SAVE_ENV`]). `None` = cancelled.
 #[tauri::command]
-pub async fn pick_save_path<R: Runtime>(app: tauri::AppHandle<R>, default_name: String) -> Option<String> {
+pub async fn pick_save_path<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    default_name: String,
+) -> Option<String> {
     // Only the file name of the suggestion is used, so the UI cannot steer the directory.
-    let name = PathBuf::from(&default_name).file_name().map(PathBuf::from)?;
+    let name = PathBuf::from(&default_name)
+        .file_name()
+        .map(PathBuf::from)?;
     if let Some(dir) = std::env::var_os(E2E_SAVE_ENV) {
         return Some(PathBuf::from(dir).join(name).display().to_string());
     }

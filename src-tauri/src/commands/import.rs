@@ -72,17 +72,30 @@ pub struct ImportSummary {
 }
 
 fn file_name(p: &std::path::Path) -> String {
-    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// Imports `paths` (format sniffed from content), then re-classifies the vault.
 #[tauri::command]
-pub async fn import_files<R: Runtime>(app: AppHandle<R>, paths: Vec<String>) -> Result<ImportSummary> {
+pub async fn import_files<R: Runtime>(
+    app: AppHandle<R>,
+    paths: Vec<String>,
+) -> Result<ImportSummary> {
     let emitter = app.clone();
     blocking(app, move |st| {
         let files: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
-        let opts = ImportOptions { format: Format::Auto, create: false, rules: None };
-        let snapshot = Mutex::new(ProgressOut { files: files.len(), file: files.first().map(|p| file_name(p)).unwrap_or_default(), ..Default::default() });
+        let opts = ImportOptions {
+            format: Format::Auto,
+            create: false,
+            rules: None,
+        };
+        let snapshot = Mutex::new(ProgressOut {
+            files: files.len(),
+            file: files.first().map(|p| file_name(p)).unwrap_or_default(),
+            ..Default::default()
+        });
         let done = AtomicBool::new(false);
         let mut slot = st.slot();
         let outcome = std::thread::scope(|scope| {
@@ -95,7 +108,10 @@ pub async fn import_files<R: Runtime>(app: AppHandle<R>, paths: Vec<String>) -> 
             let mut on_progress = |p: ImportProgress| {
                 let mut s = lock(&snapshot);
                 s.file_index = p.file_index;
-                s.file = files.get(p.file_index).map(|f| file_name(f)).unwrap_or_default();
+                s.file = files
+                    .get(p.file_index)
+                    .map(|f| file_name(f))
+                    .unwrap_or_default();
                 s.bytes_done = p.within.bytes_done;
                 s.bytes_total = p.within.bytes_total;
                 s.records = p.within.records;
@@ -104,13 +120,19 @@ pub async fn import_files<R: Runtime>(app: AppHandle<R>, paths: Vec<String>) -> 
             let r = Session::reopen_around(
                 &mut slot,
                 &path,
-                |pass| quzheng::api::import::import_files(&path, pass, &files, &opts, &mut on_progress),
+                |pass| {
+                    quzheng::api::import::import_files(&path, pass, &files, &opts, &mut on_progress)
+                },
                 None,
             );
             done.store(true, Ordering::Relaxed);
             r
         })?;
-        let sources = slot.as_ref().map(|s| s.vault.sources()).transpose()?.unwrap_or_default();
+        let sources = slot
+            .as_ref()
+            .map(|s| s.vault.sources())
+            .transpose()?
+            .unwrap_or_default();
         let lang = error::lang();
         let files: Vec<FileSummary> = outcome
             .files
@@ -118,14 +140,36 @@ pub async fn import_files<R: Runtime>(app: AppHandle<R>, paths: Vec<String>) -> 
             .map(|f| {
                 let name = file_name(&f.path);
                 FileSummary {
-                    sha256: sources.iter().rev().find(|s| s.name == name).map(|s| s.sha256.clone()).unwrap_or_default(),
+                    sha256: sources
+                        .iter()
+                        .rev()
+                        .find(|s| s.name == name)
+                        .map(|s| s.sha256.clone())
+                        .unwrap_or_default(),
                     name,
-                    format: f.report.as_ref().map(|r| r.format.to_string()).unwrap_or_default(),
+                    format: f
+                        .report
+                        .as_ref()
+                        .map(|r| r.format.to_string())
+                        .unwrap_or_default(),
                     imported: f.imported,
                     duplicates: f.duplicates,
-                    skipped: f.report.iter().flat_map(|r| &r.skipped).map(|s| quzheng::i18n::import::skipped_line(s, lang)).collect(),
-                    warnings: f.report.iter().flat_map(|r| &r.warnings).map(|w| quzheng::i18n::import::warning(w, lang)).collect(),
-                    error: f.error.as_ref().map(|e| quzheng::i18n::error_message(e, lang)),
+                    skipped: f
+                        .report
+                        .iter()
+                        .flat_map(|r| &r.skipped)
+                        .map(|s| quzheng::i18n::import::skipped_line(s, lang))
+                        .collect(),
+                    warnings: f
+                        .report
+                        .iter()
+                        .flat_map(|r| &r.warnings)
+                        .map(|w| quzheng::i18n::import::warning(w, lang))
+                        .collect(),
+                    error: f
+                        .error
+                        .as_ref()
+                        .map(|e| quzheng::i18n::error_message(e, lang)),
                 }
             })
             .collect();

@@ -12,7 +12,10 @@ use tauri::{AppHandle, Runtime, State};
 /// The overview numbers.
 #[tauri::command]
 pub async fn overview<R: Runtime>(app: AppHandle<R>) -> Result<Overview> {
-    blocking(app, |st| st.with(|s| Ok(s.index.overview(&s.settings.night)))).await
+    blocking(app, |st| {
+        st.with(|s| Ok(s.index.overview(&s.settings.night)))
+    })
+    .await
 }
 
 /// Ids matching a filter, with the time the filtering took.
@@ -28,12 +31,22 @@ pub struct FilterResult {
 
 /// Filters the in-memory index.
 #[tauri::command]
-pub async fn filter_messages<R: Runtime>(app: AppHandle<R>, filter: Filter) -> Result<FilterResult> {
+pub async fn filter_messages<R: Runtime>(
+    app: AppHandle<R>,
+    filter: Filter,
+) -> Result<FilterResult> {
     blocking(app, move |st| {
         st.with(|s| {
             let t = std::time::Instant::now();
-            let ids = s.index.filter(&filter).map_err(|(k, v)| IpcError::from(quzheng::Error::bad_input(k, v)))?;
-            Ok(FilterResult { ids, total: s.index.len(), elapsed_us: t.elapsed().as_micros() })
+            let ids = s
+                .index
+                .filter(&filter)
+                .map_err(|(k, v)| IpcError::from(quzheng::Error::bad_input(k, v)))?;
+            Ok(FilterResult {
+                ids,
+                total: s.index.len(),
+                elapsed_us: t.elapsed().as_micros(),
+            })
         })
     })
     .await
@@ -94,10 +107,22 @@ fn ids(ls: &[Label]) -> Vec<&'static str> {
 fn detail(s: &crate::state::Session, id: i64) -> Result<Detail> {
     let m = s.message(id)?;
     let source = s.vault.sources()?.into_iter().find(|x| x.id == m.source_id);
-    let zone: chrono_tz::Tz = s.settings.zone.parse().unwrap_or(quzheng::model::time::DEFAULT_ZONE);
+    let zone: chrono_tz::Tz = s
+        .settings
+        .zone
+        .parse()
+        .unwrap_or(quzheng::model::time::DEFAULT_ZONE);
     Ok(Detail {
-        row: s.index.rows(&[id]).pop().ok_or_else(|| IpcError::shell("internal"))?,
-        utc: m.message.instant.utc.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        row: s
+            .index
+            .rows(&[id])
+            .pop()
+            .ok_or_else(|| IpcError::shell("internal"))?,
+        utc: m
+            .message
+            .instant
+            .utc
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         zone: s.settings.zone.clone(),
         kind: m.message.kind.as_str(),
         direction: m.message.direction.as_str(),
@@ -112,7 +137,11 @@ fn detail(s: &crate::state::Session, id: i64) -> Result<Detail> {
                 add: ids(&c.add),
                 remove: ids(&c.remove),
                 note: c.note.clone(),
-                at: c.at.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string(),
+                at: c
+                    .at
+                    .with_timezone(&zone)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string(),
             })
             .collect(),
         classifier_labels: ids(&m.verdict.labels),
@@ -140,7 +169,12 @@ pub async fn correct_labels<R: Runtime>(
             if add.is_empty() && remove.is_empty() && note.trim().is_empty() {
                 return Err(quzheng::Error::bad_input("correct_nothing", id.to_string()).into());
             }
-            let c = Correction { add, remove, note, at: chrono::Utc::now() };
+            let c = Correction {
+                add,
+                remove,
+                note,
+                at: chrono::Utc::now(),
+            };
             s.message(id)?;
             s.vault.add_correction(id, c.clone())?;
             let mut stored = std::mem::take(&mut s.stored);

@@ -53,12 +53,22 @@ pub async fn build_report<R: Runtime>(app: AppHandle<R>, request: PackRequest) -
             until: request.until.filter(|s| !s.is_empty()),
             complainant: Some(request.complainant.trim().to_string()).filter(|s| !s.is_empty()),
         };
-        let opts = PackOptions { now: chrono::Utc::now(), audience: request.audience, lang: quzheng::i18n::Lang::Zh };
+        let opts = PackOptions {
+            now: chrono::Utc::now(),
+            audience: request.audience,
+            lang: quzheng::i18n::Lang::Zh,
+        };
         let (pack, n) = st.with(|s| {
             let input = pack_input(&s.vault, &sel)?;
             Ok((build_pack(&input, &opts)?, input.messages.len()))
         })?;
-        let info = PackInfo { sha256: pack.sha256.clone(), pack_id: pack.pack_id.clone(), pages: pack.pages, messages: n, has_docx: pack.letters_docx.is_some() };
+        let info = PackInfo {
+            sha256: pack.sha256.clone(),
+            pack_id: pack.pack_id.clone(),
+            pages: pack.pages,
+            messages: n,
+            has_docx: pack.letters_docx.is_some(),
+        };
         *lock(&st.pack) = Some(BuiltPack { pack, messages: n });
         Ok(info)
     })
@@ -88,8 +98,14 @@ pub struct Saved {
 /// Writes through a temporary file in the same directory and renames it into place, so a
 /// full disk leaves no half-written evidence file behind.
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let res = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
     res.map_err(|e| {
@@ -142,10 +158,20 @@ pub async fn verify_pack<R: Runtime>(app: AppHandle<R>, path: String) -> Result<
         let r = verify_file(Path::new(&path))?;
         let lang = error::lang();
         Ok(if r.intact() {
-            VerifyOut { intact: true, detail: quzheng::i18n::report::verify_intact(&r.pack_id, r.messages, r.pages, lang) }
+            VerifyOut {
+                intact: true,
+                detail: quzheng::i18n::report::verify_intact(&r.pack_id, r.messages, r.pages, lang),
+            }
         } else {
-            let problems: Vec<String> = r.problems.iter().map(|p| quzheng::i18n::report::verify_problem(p, lang)).collect();
-            VerifyOut { intact: false, detail: problems.join(" ") }
+            let problems: Vec<String> = r
+                .problems
+                .iter()
+                .map(|p| quzheng::i18n::report::verify_problem(p, lang))
+                .collect();
+            VerifyOut {
+                intact: false,
+                detail: problems.join(" "),
+            }
         })
     })
     .await

@@ -63,13 +63,22 @@ pub async fn lock_vault<R: Runtime>(app: AppHandle<R>) -> Result<()> {
 
 /// Changes the passphrase after checking the current one.
 #[tauri::command]
-pub async fn change_passphrase<R: Runtime>(app: AppHandle<R>, old: String, new: String) -> Result<()> {
+pub async fn change_passphrase<R: Runtime>(
+    app: AppHandle<R>,
+    old: String,
+    new: String,
+) -> Result<()> {
     let (old, new) = (Zeroizing::new(old), Zeroizing::new(new));
     blocking(app, move |st| {
         // The core checks the old passphrase, so an unattended unlocked app cannot be used
         // to take the vault over.
         let path = st.vault_path.clone();
-        Session::reopen_around(&mut st.slot(), &path, |_| quzheng::api::vault::passwd(&path, &old, &new), Some(new.clone()))
+        Session::reopen_around(
+            &mut st.slot(),
+            &path,
+            |_| quzheng::api::vault::passwd(&path, &old, &new),
+            Some(new.clone()),
+        )
     })
     .await
 }
@@ -86,7 +95,11 @@ pub async fn save_settings<R: Runtime>(app: AppHandle<R>, settings: VaultSetting
     blocking(app, move |st| {
         st.with(|s| {
             // Validate before storing: a bad zone or night window must not reach the vault.
-            quzheng::api::classify::time_settings(Some(&settings.zone), Some(&settings.night), Some(settings.max_per_day))?;
+            quzheng::api::classify::time_settings(
+                Some(&settings.zone),
+                Some(&settings.night),
+                Some(settings.max_per_day),
+            )?;
             s.vault.set_settings(&settings)?;
             quzheng::api::import::classify_vault(&mut s.vault, None)?;
             s.reload()
