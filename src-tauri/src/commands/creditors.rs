@@ -1,0 +1,45 @@
+//! Creditors: list with counts and aliases; rename and merge.
+
+use crate::error::Result;
+use crate::state::blocking;
+use quzheng::api::classify::CreditorRow;
+use tauri::{AppHandle, Runtime};
+
+/// Creditors with their collection-message counts, most first (the core's own listing).
+#[tauri::command]
+pub async fn list_creditors<R: Runtime>(app: AppHandle<R>) -> Result<Vec<CreditorRow>> {
+    blocking(app, |st| {
+        st.with(|s| Ok(quzheng::api::classify::creditors(&s.vault)?))
+    })
+    .await
+}
+
+/// Renames `from` to `to`; when `to` is already a creditor, `from` is merged into it.
+#[tauri::command]
+pub async fn rename_creditor<R: Runtime>(
+    app: AppHandle<R>,
+    from: String,
+    to: String,
+) -> Result<()> {
+    blocking(app, move |st| {
+        st.with(|s| {
+            let (from, to) = (from.trim(), to.trim());
+            if from.is_empty() || to.is_empty() {
+                return Err(
+                    quzheng::Error::bad_input("creditor", format!("{from:?} {to:?}")).into(),
+                );
+            }
+            if quzheng::api::classify::creditors(&s.vault)?
+                .iter()
+                .any(|c| c.name == to)
+            {
+                s.vault.merge_creditor(from, to)?;
+            } else {
+                s.vault.set_creditor_alias(from, to)?;
+            }
+            let stored = std::mem::take(&mut s.stored);
+            s.replace(stored)
+        })
+    })
+    .await
+}

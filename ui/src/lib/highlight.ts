@@ -1,0 +1,46 @@
+// Splits text into plain and highlighted pieces. Offsets are Unicode scalar (code point)
+// offsets, the same as the core's Finding start/end, never UTF-16 indexes.
+export interface Span { start: number; end: number }
+export interface Piece { text: string; hit: boolean }
+
+export function piecesFromSpans(text: string, spans: Span[]): Piece[] {
+  const chars = [...text];
+  const marks = new Uint8Array(chars.length);
+  for (const s of spans) for (let i = Math.max(0, s.start); i < Math.min(chars.length, s.end); i++) marks[i] = 1;
+  const out: Piece[] = [];
+  let i = 0;
+  while (i < chars.length) {
+    let j = i;
+    while (j < chars.length && marks[j] === marks[i]) j++;
+    out.push({ text: chars.slice(i, j).join(''), hit: marks[i] === 1 });
+    i = j;
+  }
+  return out;
+}
+
+/** Code-point spans of every case-insensitive occurrence of `needle` in `text`. */
+export function findAll(text: string, needle: string): Span[] {
+  const n = needle.trim();
+  if (!n) return [];
+  const hay = [...text.toLowerCase()];
+  const ndl = [...n.toLowerCase()];
+  const spans: Span[] = [];
+  outer: for (let i = 0; i + ndl.length <= hay.length; i++) {
+    for (let k = 0; k < ndl.length; k++) if (hay[i + k] !== ndl[k]) continue outer;
+    spans.push({ start: i, end: i + ndl.length });
+    i += ndl.length - 1;
+  }
+  return spans;
+}
+
+export function renderPieces(pieces: Piece[]): DocumentFragment {
+  const f = document.createDocumentFragment();
+  for (const p of pieces) {
+    if (p.hit) {
+      const m = document.createElement('mark');
+      m.textContent = p.text;
+      f.appendChild(m);
+    } else f.appendChild(document.createTextNode(p.text));
+  }
+  return f;
+}
