@@ -427,29 +427,34 @@ pub fn vault_time_settings(vault: &Vault) -> Result<TimeSettings> {
 /// # Errors
 /// A vault failure.
 pub fn classify_vault(vault: &mut Vault, rules: &RuleSet) -> Result<VaultRun> {
+    classify_vault_recording(vault, rules, true)
+}
+
+/// [`classify_vault`]; with `always_record` false, a run that changes nothing under a rule
+/// version that already ran is not recorded again (so re-importing adds nothing).
+pub(crate) fn classify_vault_recording(
+    vault: &mut Vault,
+    rules: &RuleSet,
+    always_record: bool,
+) -> Result<VaultRun> {
     let time = vault_time_settings(vault)?;
-    let stored = vault.messages()?;
-    let inputs: Vec<Input> = stored
-        .iter()
-        .map(|m| Input::from_message(&m.message))
-        .collect();
+    // Only what the classifier reads of each message (a third of a full message).
+    let kept = super::import::kept_all(vault)?;
+    let inputs: Vec<Input> = kept.iter().map(|k| k.input()).collect();
     // Creditor names are stored as the classifier found them; renames and merges are
     // applied when messages are listed (`api::vault::effective_messages`).
     let verdicts = classify_batch(rules, &inputs, &time);
     let calls = classify::call_findings(rules, &inputs, &verdicts, &time);
-    let changed: Vec<(i64, Verdict)> = stored
-        .iter()
-        .zip(&verdicts)
-        .filter(|(m, v)| m.verdict != **v)
-        .map(|(m, v)| (m.id, v.clone()))
-        .collect();
-    let rule_version = rules.version();
-    vault.store_verdicts(&rule_version, &changed)?;
+    let ids: Vec<i64> = kept.iter().map(|k| k.id).collect();
+    drop(inputs);
+    drop(kept);
+    let messages = ids.len() as u64;
+    let run = super::import::store_changed(vault, rules, &ids, verdicts, always_record)?;
     Ok(VaultRun {
-        messages: stored.len() as u64,
-        collection: verdicts.iter().filter(|v| v.collection).count() as u64,
-        changed: changed.len() as u64,
-        rule_version,
+        messages,
+        collection: run.collection,
+        changed: run.changed,
+        rule_version: run.rule_version,
         calls,
     })
 }

@@ -70,9 +70,9 @@ pub struct ImportOutcome {
 /// What the classifier reads of a stored message (see [`crate::classify::Input`]), kept
 /// for the whole-vault classification after an import: a third of a full
 /// [`Message`] in memory.
-struct Kept {
+pub(crate) struct Kept {
     /// The message's id in the vault.
-    id: i64,
+    pub(crate) id: i64,
     body: Box<str>,
     address: Box<str>,
     instant: crate::model::Instant,
@@ -94,7 +94,7 @@ impl Kept {
         }
     }
 
-    fn input(&self) -> crate::classify::Input<'_> {
+    pub(crate) fn input(&self) -> crate::classify::Input<'_> {
         crate::classify::Input {
             body: &self.body,
             address: &self.address,
@@ -107,7 +107,7 @@ impl Kept {
 }
 
 /// [`Kept`] of every stored message, in id order.
-fn kept_all(vault: &Vault) -> Result<Vec<Kept>> {
+pub(crate) fn kept_all(vault: &Vault) -> Result<Vec<Kept>> {
     Ok(vault
         .messages_only()?
         .into_iter()
@@ -218,12 +218,12 @@ pub fn import_files(
     };
     let ids: Vec<i64> = all.iter().map(|k| k.id).collect();
     drop(all);
-    let (collection, rule_version) = store_changed(&mut vault, &rules, &ids, verdicts)?;
+    let run = store_changed(&mut vault, &rules, &ids, verdicts, false)?;
     Ok(ImportOutcome {
         files: outcomes,
         total: vault.message_count()?,
-        collection: Some(collection),
-        rule_version: Some(rule_version),
+        collection: Some(run.collection),
+        rule_version: Some(run.rule_version),
     })
 }
 
@@ -448,24 +448,31 @@ pub fn classify_vault_with(
     vault: &mut Vault,
     rules: &crate::classify::RuleSet,
 ) -> Result<(u64, String)> {
-    let time = time_settings(vault)?;
-    let all = kept_all(vault)?;
-    let verdicts = classify_all(rules, &all, &time);
-    let ids: Vec<i64> = all.iter().map(|k| k.id).collect();
-    drop(all);
-    store_changed(vault, rules, &ids, verdicts)
+    let run = super::classify::classify_vault_recording(vault, rules, false)?;
+    Ok((run.collection, run.rule_version))
+}
+
+/// What [`store_changed`] did.
+pub(crate) struct StoredRun {
+    /// Collection messages among the verdicts.
+    pub collection: u64,
+    /// Verdicts that differed from the stored ones and were stored.
+    pub changed: u64,
+    /// The rule-pack version recorded with the run.
+    pub rule_version: String,
 }
 
 /// Stores the verdicts (one per message id of `ids`, in order) that differ from the stored
 /// ones as one classification run. Returns the number of collection messages and the
 /// rule version. A run that changes nothing is not recorded again when the same rule
 /// version already ran, so re-importing the same file adds nothing to the vault.
-fn store_changed(
+pub(crate) fn store_changed(
     vault: &mut Vault,
     rules: &crate::classify::RuleSet,
     ids: &[i64],
     verdicts: Vec<Verdict>,
-) -> Result<(u64, String)> {
+    always_record: bool,
+) -> Result<StoredRun> {
     // Digests of the stored verdicts only, not the verdicts themselves: two full sets of
     // 100,000 verdicts cost ~80 MB.
     let old = vault.verdict_digests()?;
@@ -484,8 +491,12 @@ fn store_changed(
         .collect();
     let version = rules.version();
     let same_version_ran = super::vault::rule_version(vault)?.as_deref() == Some(version.as_str());
-    if !changed.is_empty() || !same_version_ran {
+    if always_record || !changed.is_empty() || !same_version_ran {
         vault.store_verdicts(&version, &changed)?;
     }
-    Ok((collection, version))
+    Ok(StoredRun {
+        collection,
+        changed: changed.len() as u64,
+        rule_version: version,
+    })
 }
