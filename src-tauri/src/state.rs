@@ -214,6 +214,22 @@ impl AppState {
     }
 }
 
+/// Runs `f` on a blocking thread with the managed state, so long work (Argon2, decrypting
+/// 100,000 records, building a PDF) never freezes the window: Tauri runs non-async commands
+/// on the main thread.
+///
+/// # Errors
+/// Whatever `f` returns; `internal` if it panicked (the panic message is not shown).
+pub async fn blocking<R: tauri::Runtime, T: Send + 'static>(
+    app: tauri::AppHandle<R>,
+    f: impl FnOnce(&AppState) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    use tauri::Manager;
+    tauri::async_runtime::spawn_blocking(move || f(app.state::<AppState>().inner()))
+        .await
+        .unwrap_or_else(|_| Err(IpcError::shell("internal")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,20 +252,4 @@ mod tests {
         t.succeed();
         assert_eq!(t.wait(t0), 0);
     }
-}
-
-/// Runs `f` on a blocking thread with the managed state, so long work (Argon2, decrypting
-/// 100,000 records, building a PDF) never freezes the window: Tauri runs non-async commands
-/// on the main thread.
-///
-/// # Errors
-/// Whatever `f` returns; `internal` if it panicked (the panic message is not shown).
-pub async fn blocking<R: tauri::Runtime, T: Send + 'static>(
-    app: tauri::AppHandle<R>,
-    f: impl FnOnce(&AppState) -> Result<T> + Send + 'static,
-) -> Result<T> {
-    use tauri::Manager;
-    tauri::async_runtime::spawn_blocking(move || f(app.state::<AppState>().inner()))
-        .await
-        .unwrap_or_else(|_| Err(IpcError::shell("internal")))
 }

@@ -4,7 +4,7 @@
 
 use quzheng_app::state::AppState;
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
@@ -57,12 +57,6 @@ fn call(a: &App, cmd: &str, body: Value) -> Result<Value, Value> {
 
 fn ok(a: &App, cmd: &str, body: Value) -> Value {
     call(a, cmd, body).unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
-}
-
-fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures")
-        .join(rel)
 }
 
 #[test]
