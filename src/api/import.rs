@@ -12,7 +12,6 @@ use crate::model::{Message, Verdict};
 use crate::vault::{SourceMeta, Vault};
 use crate::{Error, Result};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -157,23 +156,6 @@ struct StoreOut {
     dups: u64,
 }
 
-/// SHA-256 and size of a file, streamed.
-fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
-    let mut f = std::fs::File::open(path)?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut n = 0u64;
-    loop {
-        let k = f.read(&mut buf)?;
-        if k == 0 {
-            break;
-        }
-        h.update(&buf[..k]);
-        n += k as u64;
-    }
-    Ok((hex::encode(h.finalize()), n))
-}
-
 /// Imports `files` into the vault at `vault_path`.
 ///
 /// # Errors
@@ -297,7 +279,7 @@ fn import_one(
             Box::new(std::io::empty()),
         )
     } else {
-        let opened = hash_file(path)
+        let opened = crate::import::sha256_file(path)
             .and_then(|(sha, size)| std::fs::File::open(path).map(|f| (sha, size, f)));
         match opened {
             Ok((sha, size, f)) => (

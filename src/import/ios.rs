@@ -395,7 +395,7 @@ impl MediaIndex {
         let p = [self.folder.join(&id[..2]).join(&id), self.folder.join(&id)]
             .into_iter()
             .find(|p| p.is_file())?;
-        let (sha256, size) = hash_file(&p).ok()?;
+        let (sha256, size) = super::sha256_file(&p).ok()?;
         Some(Attachment {
             mime: row
                 .mime
@@ -409,25 +409,6 @@ impl MediaIndex {
             sha256,
         })
     }
-}
-
-/// Streams a file through SHA-256.
-fn hash_file(p: &Path) -> std::io::Result<(String, u64)> {
-    use sha2::{Digest, Sha256};
-    use std::io::Read;
-    let mut f = std::fs::File::open(p)?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 256 << 10];
-    let mut n = 0u64;
-    loop {
-        let k = f.read(&mut buf)?;
-        if k == 0 {
-            break;
-        }
-        h.update(&buf[..k]);
-        n += k as u64;
-    }
-    Ok((hex::encode(h.finalize()), n))
 }
 
 #[cfg(test)]

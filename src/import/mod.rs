@@ -891,3 +891,27 @@ pub(crate) mod testutil {
         (dir, p)
     }
 }
+
+/// Lowercase hex SHA-256 and size in bytes of a file, streamed in 1 MiB blocks (sources
+/// can be gigabytes). Shared by the importers and the import use case, which records each
+/// source file's hash.
+///
+/// # Errors
+/// Opening or reading the file.
+pub fn sha256_file(path: &Path) -> std::io::Result<(String, u64)> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut n = 0u64;
+    loop {
+        let k = f.read(&mut buf)?;
+        if k == 0 {
+            break;
+        }
+        h.update(&buf[..k]);
+        n += k as u64;
+    }
+    Ok((hex::encode(h.finalize()), n))
+}
