@@ -13,10 +13,12 @@ const [app, saveDir, shotDir] = process.argv.slice(2);
 const WD = process.env.WEBDRIVER_URL ?? 'http://127.0.0.1:4444';
 const ELEM = 'element-6066-11e4-a52e-4f735466cecf';
 const T = Number(process.env.E2E_TIMEOUT_MS ?? 60000);
+const REQ_MS = Number(process.env.E2E_REQ_MS ?? 120000);
+const SHOT_MS = Number(process.env.E2E_SHOT_MS ?? 20000);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (...a) => console.log('[e2e]', ...a);
 
-async function wd(method, path, body) {
+async function wd(method, path, body, timeoutMs = REQ_MS) {
   // tauri-driver sometimes drops a kept-alive connection ("fetch failed"); the request never
   // reached the app then, so sending it again is safe.
   let res;
@@ -26,10 +28,13 @@ async function wd(method, path, body) {
         method,
         headers: { 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
+        // A request the driver never answers must fail the run, not hang it (and a hang
+        // of 10 minutes ends in the app's auto-lock, which hides the real cause).
+        signal: AbortSignal.timeout(timeoutMs),
       });
       break;
     } catch (e) {
-      if (attempt >= 4) throw e;
+      if (attempt >= 4 || e.name === 'TimeoutError') throw e;
       await sleep(500 * attempt);
     }
   }
@@ -81,7 +86,18 @@ async function waitFor(what, f, timeout = T) {
   throw new Error(`timed out waiting for ${what}`);
 }
 async function shot(name) {
-  const png = await wd('GET', s('/screenshot'));
+  // WebKitWebDriver sometimes never answers a screenshot request (right after the import
+  // summary and after the wrong-passphrase sentence; the same page answers later). See
+  // docs/app.md, Known problems. A missing screenshot is logged, not fatal, unless
+  // E2E_STRICT_SHOTS=1; the flow itself is checked by the steps and `quzheng verify`.
+  let png;
+  try {
+    png = await wd('GET', s('/screenshot'), undefined, SHOT_MS);
+  } catch (e) {
+    if (process.env.E2E_STRICT_SHOTS) throw e;
+    log('screenshot', name, 'NOT TAKEN:', e.message);
+    return;
+  }
   writeFileSync(join(shotDir, `app-${name}.png`), Buffer.from(png, 'base64'));
   log('screenshot', name);
 }
