@@ -204,8 +204,13 @@ pub fn build_pack(input: &PackInput, opts: &PackOptions) -> Result<Pack> {
     Ok(report::build(input, opts)?)
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same directory.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Writes `bytes` to `path` through a temporary file in the same directory and renames it
+/// into place, so a full disk or a crash never leaves a half-written evidence file. Used by
+/// the CLI and the app for every file of a pack.
+///
+/// # Errors
+/// [`report::Error::Output`] naming `path`; the temporary file is removed.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())

@@ -5,7 +5,6 @@ use crate::error::{self, IpcError, Result};
 use crate::state::{blocking, lock, BuiltPack};
 use quzheng::api::report::{build_pack, pack_input, verify_file, Selection};
 use quzheng::report::{Audience, PackOptions};
-use quzheng::vault::EventKind;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -95,25 +94,6 @@ pub struct Saved {
     pub sha256: String,
 }
 
-/// Writes through a temporary file in the same directory and renames it into place, so a
-/// full disk leaves no half-written evidence file behind.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let res = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
-    res.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        error::io(path, e)
-    })
-}
-
 /// Saves one part (`pdf`, `docx`, `csv`, `json`) of the last built pack to `path`; saving
 /// the PDF is logged in the vault's chain as an export.
 #[tauri::command]
@@ -126,18 +106,27 @@ pub async fn save_pack<R: Runtime>(app: AppHandle<R>, part: String, path: String
             "pdf" => &b.pack.pdf,
             "csv" => &b.pack.csv,
             "json" => &b.pack.json,
-            "docx" => b.pack.letters_docx.as_deref().ok_or_else(|| IpcError::shell("no_pack"))?,
+            "docx" => b
+                .pack
+                .letters_docx
+                .as_deref()
+                .ok_or_else(|| IpcError::shell("no_pack"))?,
             other => return Err(quzheng::Error::bad_input("part", other).into()),
         };
-        write_atomic(&path, bytes)?;
+        quzheng::api::report::write_atomic(&path, bytes)?;
         if part == "pdf" {
-            let detail = serde_json::json!({
-                "what": "evidence_pack", "pack_id": b.pack.pack_id, "manifest_hash": b.pack.manifest_hash,
-                "sha256": b.pack.sha256, "records": b.messages,
-            });
-            st.with(|s| Ok(s.vault.log_event(EventKind::Export, detail)?))?;
+            st.with(|s| {
+                Ok(quzheng::api::report::record_export(
+                    &mut s.vault,
+                    &b.pack,
+                    b.messages,
+                )?)
+            })?;
         }
-        Ok(Saved { path: path.display().to_string(), sha256: hex::encode(Sha256::digest(bytes)) })
+        Ok(Saved {
+            path: path.display().to_string(),
+            sha256: hex::encode(Sha256::digest(bytes)),
+        })
     })
     .await
 }
