@@ -307,6 +307,29 @@ struct Counters {
     skipped: u64,
 }
 
+/// Passes a parsed single-element record (`<sms/>`, `<call/>`) to the sink, or records
+/// it as skipped at `loc`.
+fn deliver(
+    parsed: Result<Message, SkipReason>,
+    loc: String,
+    counts: &mut Counters,
+    report: &mut ImportReport,
+    sink: &mut Sink<'_>,
+) -> Result<(), crate::Error> {
+    match parsed {
+        Ok(m) => {
+            report.found += 1;
+            sink.message(m)
+        }
+        Err(r) => {
+            counts.skipped += 1;
+            report.skip(loc, r);
+            sink.skipped();
+            Ok(())
+        }
+    }
+}
+
 /// Handles one element start (`<x>` or `<x/>`) at `depth` (1 = child of the root).
 #[allow(clippy::too_many_arguments)] // one call site per event kind; all are plain state
 fn element(
@@ -323,32 +346,14 @@ fn element(
         (1, b"sms") => {
             counts.sms += 1;
             let loc = format!("<sms> #{}", counts.sms);
-            match sms(e, &loc, report) {
-                Ok(m) => {
-                    report.found += 1;
-                    sink.message(m)?;
-                }
-                Err(r) => {
-                    counts.skipped += 1;
-                    report.skip(loc, r);
-                    sink.skipped();
-                }
-            }
+            let parsed = sms(e, &loc, report);
+            deliver(parsed, loc, counts, report, sink)?;
         }
         (1, b"call") => {
             counts.call += 1;
             let loc = format!("<call> #{}", counts.call);
-            match call(e, &loc, report) {
-                Ok(m) => {
-                    report.found += 1;
-                    sink.message(m)?;
-                }
-                Err(r) => {
-                    counts.skipped += 1;
-                    report.skip(loc, r);
-                    sink.skipped();
-                }
-            }
+            let parsed = call(e, &loc, report);
+            deliver(parsed, loc, counts, report, sink)?;
         }
         (1, b"mms") => {
             counts.mms += 1;
