@@ -557,22 +557,12 @@ mod tests {
     use super::*;
     use crate::import::read as import_read;
 
+    /// Writes `bytes` to a temporary file and reads it with [`crate::import::testutil::run`].
     fn run(bytes: &[u8]) -> (Vec<Message>, ImportReport) {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("x.csv");
         std::fs::write(&p, bytes).unwrap();
-        let mut out = Vec::new();
-        let r = import_read(
-            &p,
-            Format::Csv,
-            &mut |m| {
-                out.push(m);
-                Ok(())
-            },
-            &mut |_| {},
-        )
-        .unwrap();
-        (out, r)
+        crate::import::testutil::run(&p, Format::Csv)
     }
 
     #[test]

@@ -255,24 +255,14 @@ fn opt_str<'a>(obj: &'a Map<String, Value>, field: &str) -> Result<Option<&'a st
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::{read as import_read, Progress};
+    use crate::import::read as import_read;
 
+    /// Writes `text` to a temporary file and reads it with [`crate::import::testutil::run`].
     fn run(text: &str) -> (Vec<Message>, ImportReport) {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("in.jsonl");
         std::fs::write(&p, text).unwrap();
-        let mut out = Vec::new();
-        let report = import_read(
-            &p,
-            Format::Jsonl,
-            &mut |m| {
-                out.push(m);
-                Ok(())
-            },
-            &mut |_: Progress| {},
-        )
-        .unwrap();
-        (out, report)
+        crate::import::testutil::run(&p, Format::Jsonl)
     }
 
     #[test]
