@@ -26,9 +26,11 @@ pub struct Session {
     pub index: ViewIndex,
     /// The vault's settings.
     pub settings: VaultSettings,
-    /// The passphrase, held while unlocked (zeroized on lock) because the core's import
-    /// and passphrase use cases open the vault by path and passphrase themselves. The data
-    /// key is in memory anyway while unlocked; see docs/app.md.
+    /// The passphrase, held while unlocked (zeroized on lock) ONLY because the core's
+    /// import use case (`api::import::import_files`) still opens the vault by path and
+    /// passphrase. Everything else (corrections, creditor renames, settings, passphrase
+    /// change) works on the open `vault`. Goes away when the shell switches to
+    /// `import_files_into(&mut Vault, …)`; see docs/app.md.
     pub passphrase: Zeroizing<String>,
 }
 
@@ -85,8 +87,8 @@ impl Session {
     }
 
     /// Closes the vault and opens it again with the held passphrase, around `f`, which
-    /// gets the vault path and passphrase: for the core's path-based use cases (import,
-    /// passphrase change). The session is rebuilt even when `f` fails.
+    /// gets the passphrase: for the core's one remaining path-based use case (import). The
+    /// session is rebuilt even when `f` fails.
     ///
     /// # Errors
     /// `f`'s error, or the error reopening the vault (then the app is locked).
@@ -94,16 +96,11 @@ impl Session {
         slot: &mut Option<Session>,
         path: &std::path::Path,
         f: impl FnOnce(&str) -> quzheng::Result<T>,
-        new_passphrase: Option<Zeroizing<String>>,
     ) -> Result<T> {
         let old = slot.take().ok_or_else(|| IpcError::shell("locked"))?;
         let pass = old.passphrase.clone();
         drop(old); // closes our connection before the use case opens its own
         let out = f(&pass);
-        let pass = match (&out, new_passphrase) {
-            (Ok(_), Some(new)) => new,
-            _ => pass,
-        };
         let vault = quzheng::api::vault::open(path, &pass)?;
         *slot = Some(Session::new(vault, pass)?);
         Ok(out?)

@@ -117,14 +117,9 @@ pub async fn import_files<R: Runtime>(
                 s.records = p.within.records;
             };
             let path = st.vault_path.clone();
-            let r = Session::reopen_around(
-                &mut slot,
-                &path,
-                |pass| {
-                    quzheng::api::import::import_files(&path, pass, &files, &opts, &mut on_progress)
-                },
-                None,
-            );
+            let r = Session::reopen_around(&mut slot, &path, |pass| {
+                quzheng::api::import::import_files(&path, pass, &files, &opts, &mut on_progress)
+            });
             done.store(true, Ordering::Relaxed);
             r
         })?;

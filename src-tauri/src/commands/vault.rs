@@ -70,15 +70,13 @@ pub async fn change_passphrase<R: Runtime>(
 ) -> Result<()> {
     let (old, new) = (Zeroizing::new(old), Zeroizing::new(new));
     blocking(app, move |st| {
-        // The core checks the old passphrase, so an unattended unlocked app cannot be used
-        // to take the vault over.
-        let path = st.vault_path.clone();
-        Session::reopen_around(
-            &mut st.slot(),
-            &path,
-            |_| quzheng::api::vault::passwd(&path, &old, &new),
-            Some(new.clone()),
-        )
+        st.with(|s| {
+            // The core checks the old passphrase, so an unattended unlocked app cannot be
+            // used to take the vault over; the open vault is re-wrapped in place.
+            quzheng::api::vault::change_passphrase(&mut s.vault, &old, &new)?;
+            s.passphrase = new;
+            Ok(())
+        })
     })
     .await
 }
