@@ -6,6 +6,8 @@
 # WebDriver does not answer a screenshot request).
 #
 #   bash scripts/e2e.sh            (called by scripts/test-all.sh)
+#   E2E_SKIP_BUILD=1 reuses the binaries; E2E_SHOT_DIR=DIR saves screenshots elsewhere;
+#   E2E_NO_NUDGE=1 shows why screenshots hung (see run.mjs, NUDGE).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -73,7 +75,7 @@ DRIVER_PID=$!
 for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/status" >/dev/null 2>&1 && break; sleep 0.2; done
 
 say "driving the app"
-if ! WEBDRIVER_URL="http://127.0.0.1:$PORT" node scripts/e2e/run.mjs "$APP" "$WORK/out" "$ROOT/docs/images"; then
+if ! WEBDRIVER_URL="http://127.0.0.1:$PORT" node scripts/e2e/run.mjs "$APP" "$WORK/out" "${E2E_SHOT_DIR:-$ROOT/docs/images}"; then
   echo "--- tauri-driver log ---" >&2; tail -n 40 "$WORK/driver.log" >&2
   exit 1
 fi

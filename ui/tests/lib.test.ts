@@ -44,8 +44,9 @@ describe('highlight', () => {
     const hit = piecesFromSpans(s.text, s.spans).filter((p) => p.hit).map((p) => p.text);
     expect(hit).toEqual(['上门']);
     expect([...s.text].length).toBeLessThan([...body].length);
-    // a mark near the start: the body is shown whole
+    // a mark near the start, or one that fits in a wide row: the body is shown whole
     expect(snippet(body, [{ start: 1, end: 3 }]).text).toBe(body);
+    expect(snippet(body, [{ start: at, end: at + 2 }], undefined, 60).text).toBe(body);
     // a span before the cut is clipped, not shifted to a negative offset
     const two = snippet(body, [{ start: 0, end: 2 }, { start: at, end: at + 2 }], { start: at, end: at + 2 });
     expect(two.spans.every((x) => x.start >= 1 && x.end > x.start)).toBe(true);

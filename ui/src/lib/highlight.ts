@@ -52,13 +52,13 @@ export function spansFromPairs(pairs: readonly (readonly [number, number])[] | u
 
 /**
  * The part of `text` a one-line list row shows, so that the first highlighted span is
- * visible even at phone width: when `focus` (the span to show, else the first of `spans`)
- * starts more than `lead` code points in, the snippet starts `context` code points before
- * it, after an ellipsis. Spans are shifted into the snippet; those cut off are clipped.
+ * visible: when `focus` (the span to show, else the first of `spans`) ends after the `fit`
+ * code points the row has room for, the snippet starts `context` code points before it,
+ * after an ellipsis. Spans are shifted into the snippet; those cut off are clipped.
  */
-export function snippet(text: string, spans: Span[], focus?: Span, lead = 10, context = 4): { text: string; spans: Span[] } {
+export function snippet(text: string, spans: Span[], focus?: Span, fit = 24, context = 4): { text: string; spans: Span[] } {
   const first = focus ?? [...spans].sort((a, b) => a.start - b.start)[0];
-  if (!first || first.start <= lead) return { text, spans };
+  if (!first || first.end <= fit || first.start <= context) return { text, spans };
   const cut = first.start - context;
   const chars = [...text];
   const shift = cut - 1; // one code point for the ellipsis

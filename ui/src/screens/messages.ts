@@ -33,7 +33,9 @@ export function messagesScreen(ctx: Ctx): HTMLElement {
       // The classifier's matched words and the search text, both highlighted; the one-line
       // row starts near the first of them (the search hit first) so it is not cut off.
       const hits = findAll(r.body, filter.text);
-      const snip = snippet(r.body, [...spansFromPairs(r.marks), ...hits], hits[0]);
+      // Room for about one CJK character per 17 px of row width (16 px font), less a margin.
+      const fit = Math.max(12, Math.floor(list.el.clientWidth / 17) - 4);
+      const snip = snippet(r.body, [...spansFromPairs(r.marks), ...hits], hits[0], fit);
       const body = h('span', { class: 'body' });
       body.append(renderPieces(piecesFromSpans(snip.text, snip.spans)));
       return h('div', { class: `row${r.collection ? '' : ' muted'}`, role: 'listitem', tabindex: 0, 'data-id': r.id,
