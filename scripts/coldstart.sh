@@ -15,8 +15,11 @@ cd "$(dirname "$0")/.."
 APP=${1:-target/release/quzheng-app}
 RUNS=${2:-7}
 [ -x "$APP" ] || { echo "no app binary at $APP (cargo build --release -p quzheng-app)" >&2; exit 4; }
-CLI=target/release/quzheng
-[ -x "$CLI" ] || CLI=target/debug/quzheng
+# The newer of the two CLI builds (an old one may predate commands the vault needs).
+CLI=target/debug/quzheng
+if [ -x target/release/quzheng ] && { [ ! -x "$CLI" ] || [ target/release/quzheng -nt "$CLI" ]; }; then
+  CLI=target/release/quzheng
+fi
 [ -x "$CLI" ] || { echo "no quzheng CLI in target/ (cargo build)" >&2; exit 4; }
 
 WORK=$(mktemp -d)
