@@ -64,6 +64,50 @@ pub struct ImportOutcome {
     pub collection: Option<u64>,
     /// The rule-pack version that classified the vault, if any.
     pub rule_version: Option<String>,
+    /// Where the time went, phase by phase (for `quzheng bench import`).
+    #[serde(skip)]
+    pub phases: Vec<Phase>,
+}
+
+/// Wall-clock and CPU time of one phase of an import run, for `quzheng bench import`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Phase {
+    /// What ran (English, for the benchmark's output).
+    pub name: String,
+    /// Wall-clock seconds.
+    pub wall_s: f64,
+    /// CPU seconds of the whole process during the phase (user + system, all threads,
+    /// so work that other threads do meanwhile counts too); `None` where /proc is missing.
+    pub cpu_s: Option<f64>,
+}
+
+/// Records consecutive [`Phase`]s: each one lasts from the previous mark to the next.
+struct Phases {
+    list: Vec<Phase>,
+    wall: std::time::Instant,
+    cpu: Option<f64>,
+}
+
+impl Phases {
+    fn start() -> Phases {
+        Phases {
+            list: Vec::new(),
+            wall: std::time::Instant::now(),
+            cpu: crate::import::bench::cpu_s(false),
+        }
+    }
+
+    /// Ends the current phase under `name` and starts the next one.
+    fn mark(&mut self, name: impl Into<String>) {
+        let cpu = crate::import::bench::cpu_s(false);
+        self.list.push(Phase {
+            name: name.into(),
+            wall_s: self.wall.elapsed().as_secs_f64(),
+            cpu_s: cpu.zip(self.cpu).map(|(a, b)| a - b),
+        });
+        self.wall = std::time::Instant::now();
+        self.cpu = cpu;
+    }
 }
 
 /// What the classifier reads of a stored message (see [`crate::classify::Input`]), kept
@@ -169,14 +213,18 @@ pub fn import_files(
     on_progress: &mut dyn FnMut(ImportProgress),
 ) -> Result<ImportOutcome> {
     // Rule packs first: a bad `--rules` folder is refused before anything is imported.
+    let mut ph = Phases::start();
     let rules = super::classify::load_rules(opts.rules.as_deref())?;
+    ph.mark("load rule packs");
     let mut vault = super::vault::open_or_create(vault_path, passphrase, opts.create)?;
+    ph.mark("unlock vault (Argon2id)");
     let time = time_settings(&vault)?;
     // Every message of the vault after this run, decrypted once, in id order: the ones
     // stored before it (none on a first import) and then the ones it stores, kept as they
     // are read. The classification of the whole vault below needs exactly this set, so
     // nothing is decrypted twice.
     let mut all: Vec<Kept> = kept_all(&vault)?;
+    ph.mark("decrypt stored messages");
     let mut outcomes = Vec::with_capacity(files.len());
     let mut verdicts = None;
     for (i, path) in files.iter().enumerate() {
@@ -190,7 +238,8 @@ pub fn import_files(
         // The last file classifies the whole vault on a second thread while its messages
         // are sealed and written.
         let classify = (i + 1 == files.len()).then_some((&rules, &time));
-        let (outcome, v) = import_one(&mut vault, path, opts.format, &mut p, &mut all, classify)?;
+        let (outcome, v) =
+            import_one(&mut vault, path, opts.format, &mut p, &mut all, classify, &mut ph)?;
         outcomes.push(outcome);
         verdicts = v;
     }
@@ -200,12 +249,15 @@ pub fn import_files(
     };
     let ids: Vec<i64> = all.iter().map(|k| k.id).collect();
     drop(all);
+    ph.mark("classify (when not overlapped)");
     let run = store_changed(&mut vault, &rules, &ids, verdicts, false)?;
+    ph.mark("store changed verdicts (one run)");
     Ok(ImportOutcome {
         files: outcomes,
         total: vault.message_count()?,
         collection: Some(run.collection),
         rule_version: Some(run.rule_version),
+        phases: ph.list,
     })
 }
 
@@ -244,6 +296,7 @@ fn import_one(
     on_progress: &mut dyn FnMut(Progress),
     all: &mut Vec<Kept>,
     classify: Option<(&crate::classify::RuleSet, &crate::classify::TimeSettings)>,
+    ph: &mut Phases,
 ) -> Result<(FileOutcome, Option<Vec<Verdict>>)> {
     let mut outcome = FileOutcome {
         path: path.to_path_buf(),
@@ -371,15 +424,19 @@ fn import_one(
             Err(e) => read_error = Some(e),
         }
         drop(to_writer);
+        ph.mark("read file (writer storing meanwhile)");
         if let (Some((rules, time)), Some(_)) = (classify, &report) {
             let inputs: Vec<crate::classify::Input<'_>> =
                 all.iter().chain(kept.iter()).map(Kept::input).collect();
             verdicts = Some(crate::classify::classify_batch(rules, &inputs, time));
+            ph.mark("classify whole vault (writer storing meanwhile)");
         }
         // A panic while storing is passed on as if it had happened on this thread.
-        writer
+        let r = writer
             .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p))
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        ph.mark("writer: rest of messages + commit");
+        r
     });
     let stored = match stored {
         Ok(Some(s)) => s,
