@@ -219,15 +219,21 @@ pub fn micro(n: usize) -> MicroBench {
     let jsons: Vec<Vec<u8>> = msgs
         .iter()
         .map(|m| {
-            super::to_json(&super::MessageRecordRef {
+            super::to_json(&super::MessageRecordRef::<()> {
                 source_id: 1,
                 message: m,
+                annex: None,
             })
         })
         .collect();
     let json_us = t.elapsed().as_secs_f64() * 1e6 / n.max(1) as f64;
     let record_bytes = jsons.iter().map(Vec::len).sum::<usize>() as f64 / n.max(1) as f64;
-    let aad = super::store::aad(super::store::Table::Message, 1, 1, &super::store::Extra::None);
+    let aad = super::store::aad(
+        super::store::Table::Message,
+        1,
+        1,
+        &super::store::Extra::None,
+    );
     let t = Clock::now();
     let sealed: Vec<([u8; 12], Vec<u8>)> = jsons.iter().map(|j| keys.seal(&aad, j)).collect();
     let seal_us = t.elapsed().as_secs_f64() * 1e6 / n.max(1) as f64;
@@ -280,12 +286,21 @@ fn sqlite_insert_us(rows: &[([u8; 12], Vec<u8>)]) -> Option<f64> {
     let tx = conn.unchecked_transaction().ok()?;
     {
         let mut stmt = tx
-            .prepare("INSERT INTO message(id, seq, fp, nonce, ct, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+            .prepare(
+                "INSERT INTO message(id, seq, fp, nonce, ct, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
             .ok()?;
         for (i, (nonce, ct)) in rows.iter().enumerate() {
             let id = i as i64 + 1;
-            stmt.execute(rusqlite::params![id, id, &[7u8; 32][..], &nonce[..], &ct[..], &[9u8; 32][..]])
-                .ok()?;
+            stmt.execute(rusqlite::params![
+                id,
+                id,
+                &[7u8; 32][..],
+                &nonce[..],
+                &ct[..],
+                &[9u8; 32][..]
+            ])
+            .ok()?;
         }
     }
     tx.commit().ok()?;
