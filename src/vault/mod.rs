@@ -1173,7 +1173,7 @@ impl Vault {
             loop {
                 batch.clear();
                 let before = st.hash;
-                while let Some((id, verdict)) = verdicts.next() {
+                for (id, verdict) in &mut *verdicts {
                     if id < 1 || id > last_msg {
                         return Err(Error::UnknownMessage { id });
                     }
