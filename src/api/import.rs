@@ -1,11 +1,24 @@
 //! The import use case: for each file, read it ([`crate::import::read`]), store its original
-//! bytes and every message in one vault transaction, commit; then re-classify the whole
-//! vault (time labels and sender history span all messages).
+//! bytes and every new message in one vault transaction, commit; then store the verdicts
+//! that changed as one classification run.
 //!
 //! One file = one transaction: a fatal problem with a file (not this format, unreadable,
 //! killed process) leaves the vault exactly as before that file; files before it stay
 //! imported. Running the same import again stores nothing twice (dedup by the keyed
 //! fingerprint) and completes whatever an interrupted run did not.
+//!
+//! Classification is incremental and gives exactly what re-classifying the whole vault
+//! gives (`quzheng reclassify`; tested with several files in several orders): each new
+//! message's text is analysed once, as it streams from the reader to the writer, into a
+//! compact [`BatchIndex`] (a few dozen bytes per message, never its body), and its text
+//! facts are sealed into its record, so a later import reads them back instead of
+//! analysing the stored messages again (unless other rule packs are in use). The
+//! batch-wide decisions — sender history, creditor by signature, night contact and
+//! excessive frequency per creditor and local day — are then made over the index of the
+//! whole vault, and verdicts are built one at a time and compared with the stored ones.
+//!
+//! Threads per file: the caller's reads and decides duplicates, a classifier analyses, a
+//! writer seals and stores; bounded queues (8,192 messages each) join them.
 
 use crate::classify::index::{BatchIndex, TextFacts};
 use crate::import::{self, Format, ImportReport, Progress};
