@@ -566,12 +566,16 @@ fn import_after_a_current_snapshot_trusts_the_caller_and_a_stale_one_does_not() 
         .indexes
         .contains(&DedupSnapshot::short(&v.dedup_index(&msg(1, "one")))));
     // Current: the caller decides.
-    let tx = v.begin_import_after(src("b"), &mut &b"b"[..], &snap).unwrap();
+    let tx = v
+        .begin_import_after(src("b"), &mut &b"b"[..], &snap)
+        .unwrap();
     assert!(tx.trusts_caller());
     drop(tx);
     // Stale: another import stored a message since; the transaction decides exactly.
     import(&mut v, b"c", &[msg(3, "three")]);
-    let mut tx = v.begin_import_after(src("d"), &mut &b"d"[..], &snap).unwrap();
+    let mut tx = v
+        .begin_import_after(src("d"), &mut &b"d"[..], &snap)
+        .unwrap();
     assert!(!tx.trusts_caller());
     let fp = tx.admit(&msg(3, "three"));
     assert!(fp.is_none());
