@@ -295,8 +295,8 @@ fn rows_corrections_creditors_and_passphrase_work_on_the_open_vault() {
         .clone();
     assert!(!ids.as_array().unwrap().is_empty());
 
-    // The passphrase changes on the open vault; a later import (which still reopens the
-    // vault by passphrase) works with the new one, and the old one no longer unlocks.
+    // The passphrase changes on the open vault; a later import (on the same open vault,
+    // no passphrase held) still works, and only the new passphrase unlocks afterwards.
     ok(
         &a,
         "change_passphrase",

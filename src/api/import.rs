@@ -1,12 +1,27 @@
 //! The import use case: for each file, read it ([`crate::import::read`]), store its original
-//! bytes and every message in one vault transaction, commit; then re-classify the whole
-//! vault (time labels and sender history span all messages).
+//! bytes and every new message in one vault transaction, commit; then store the verdicts
+//! that changed as one classification run.
 //!
 //! One file = one transaction: a fatal problem with a file (not this format, unreadable,
 //! killed process) leaves the vault exactly as before that file; files before it stay
 //! imported. Running the same import again stores nothing twice (dedup by the keyed
 //! fingerprint) and completes whatever an interrupted run did not.
+//!
+//! Classification is incremental and gives exactly what re-classifying the whole vault
+//! gives (`quzheng reclassify`; tested with several files in several orders): each new
+//! message's text is analysed once, as it streams from the reader to the writer, into a
+//! compact [`BatchIndex`] (a few dozen bytes per message, never its body), and its text
+//! facts are sealed into its record, so a later import reads them back instead of
+//! analysing the stored messages again (unless other rule packs are in use). The
+//! batch-wide decisions — sender history, creditor by signature, night contact and
+//! excessive frequency per creditor and local day — are then made over the index of the
+//! whole vault, and verdicts are built one at a time and compared with the stored ones.
+//!
+//! Threads per file: the caller's reads and decides duplicates, a classifier analyses, a
+//! writer seals and stores; bounded queues (8,192 messages each, in
+//! batches of 256) join them.
 
+use crate::classify::index::{BatchIndex, TextFacts};
 use crate::import::{self, Format, ImportReport, Progress};
 use crate::model::{Message, Verdict};
 use crate::vault::{SourceMeta, Vault};
@@ -64,6 +79,50 @@ pub struct ImportOutcome {
     pub collection: Option<u64>,
     /// The rule-pack version that classified the vault, if any.
     pub rule_version: Option<String>,
+    /// Where the time went, phase by phase (for `quzheng bench import`).
+    #[serde(skip)]
+    pub phases: Vec<Phase>,
+}
+
+/// Wall-clock and CPU time of one phase of an import run, for `quzheng bench import`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Phase {
+    /// What ran (English, for the benchmark's output).
+    pub name: String,
+    /// Wall-clock seconds.
+    pub wall_s: f64,
+    /// CPU seconds of the whole process during the phase (user + system, all threads,
+    /// so work that other threads do meanwhile counts too); `None` where /proc is missing.
+    pub cpu_s: Option<f64>,
+}
+
+/// Records consecutive [`Phase`]s: each one lasts from the previous mark to the next.
+struct Phases {
+    list: Vec<Phase>,
+    wall: std::time::Instant,
+    cpu: Option<f64>,
+}
+
+impl Phases {
+    fn start() -> Phases {
+        Phases {
+            list: Vec::new(),
+            wall: std::time::Instant::now(),
+            cpu: crate::import::bench::cpu_s(false),
+        }
+    }
+
+    /// Ends the current phase under `name` and starts the next one.
+    fn mark(&mut self, name: impl Into<String>) {
+        let cpu = crate::import::bench::cpu_s(false);
+        self.list.push(Phase {
+            name: name.into(),
+            wall_s: self.wall.elapsed().as_secs_f64(),
+            cpu_s: cpu.zip(self.cpu).map(|(a, b)| a - b),
+        });
+        self.wall = std::time::Instant::now();
+        self.cpu = cpu;
+    }
 }
 
 /// What the classifier reads of a stored message (see [`crate::classify::Input`]), kept
@@ -114,13 +173,18 @@ pub(crate) fn kept_all(vault: &Vault) -> Result<Vec<Kept>> {
         .collect())
 }
 
-/// What the reading thread tells the writing thread.
-// Nearly every item is an `Add`; boxing its message would cost one allocation per message
-// to shrink the one `Commit` at the end.
-#[allow(clippy::large_enum_variant)]
+/// One admitted message with its dedup index and, once the classifier has seen it, its
+/// text facts.
+type Item = ([u8; 32], Message, Option<TextFacts>);
+
+/// Messages per queue item: one thread wake-up per batch rather than per message (with
+/// single messages `perf` showed ~5 % of the CPU in futex wake-ups and task switches).
+const BATCH: usize = 256;
+
+/// What the reading thread tells the classifying thread, and that thread the writer.
 enum ToWriter {
-    /// Store this admitted message (with its dedup index).
-    Add([u8; 32], Message),
+    /// Store these admitted messages, in order.
+    Add(Vec<Item>),
     /// The read is complete: commit, with the summary made from (imported, duplicates)
     /// and the number of duplicates found before the writer's lock.
     Commit(Box<dyn FnOnce(u64, u64) -> serde_json::Value + Send>, u64),
@@ -145,22 +209,77 @@ fn summary_json(r: &ImportReport) -> Box<dyn FnOnce(u64, u64) -> serde_json::Val
     })
 }
 
+/// Message ids in index order, kept as runs of consecutive ids: an import's ids are
+/// consecutive, so a whole vault is usually one run — next to nothing instead of 8 bytes
+/// per message (22 MB for a 1 GB backup).
+#[derive(Debug, Default)]
+struct Ids {
+    /// (index of the run's first message, its id).
+    runs: Vec<(usize, i64)>,
+    len: usize,
+    /// An id of 0 was pushed (a message another writer stored meanwhile).
+    has_zero: bool,
+}
+
+impl Ids {
+    fn push(&mut self, id: i64) {
+        match self.runs.last() {
+            Some(&(start, first)) if first != 0 && id == first + (self.len - start) as i64 => {}
+            _ => self.runs.push((self.len, id)),
+        }
+        self.has_zero |= id == 0;
+        self.len += 1;
+    }
+
+    /// The id at index `i` (0 when out of range).
+    fn get(&self, i: usize) -> i64 {
+        if i >= self.len {
+            return 0;
+        }
+        let r = self.runs.partition_point(|&(start, _)| start <= i);
+        match r.checked_sub(1).and_then(|r| self.runs.get(r)) {
+            Some(&(start, first)) if first != 0 => first + (i - start) as i64,
+            _ => 0,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn extend_from(&mut self, other: &Ids) {
+        for (k, &(start, first)) in other.runs.iter().enumerate() {
+            let end = other.runs.get(k + 1).map_or(other.len, |r| r.0);
+            for j in 0..end - start {
+                self.push(if first == 0 { 0 } else { first + j as i64 });
+            }
+        }
+    }
+}
+
 /// What storing one file's messages did.
 struct StoreOut {
-    /// The id each admitted message got, in order (`None`: stored meanwhile by another
-    /// writer, so not stored again).
-    ids: Vec<Option<i64>>,
+    /// The id each admitted message got, in order (0: stored meanwhile by another writer,
+    /// so not stored again).
+    ids: Ids,
     /// Messages stored.
     added: u64,
     /// Duplicates (before and under the write lock).
     dups: u64,
 }
 
-/// Imports `files` into the vault at `vault_path`.
+/// Batches queued between the reading, classifying and writing threads (8,192 messages).
+/// Deep enough that the writer storing the original file first (~0.15 s for 39 MB) does
+/// not stall the classifier, small enough (a few MB of messages) not to matter for memory.
+const QUEUE: usize = 8192 / BATCH;
+
+/// Imports `files` into the vault at `vault_path`: unlocks (or creates) it, then
+/// [`import_files_into`].
 ///
 /// # Errors
 /// Only for the vault itself (missing without `create`, wrong passphrase, damaged, storage
-/// failure); a file that cannot be imported is reported in its [`FileOutcome`].
+/// failure) or a bad `--rules` folder; a file that cannot be imported is reported in its
+/// [`FileOutcome`].
 pub fn import_files(
     vault_path: &Path,
     passphrase: &str,
@@ -168,17 +287,73 @@ pub fn import_files(
     opts: &ImportOptions,
     on_progress: &mut dyn FnMut(ImportProgress),
 ) -> Result<ImportOutcome> {
-    // Rule packs first: a bad `--rules` folder is refused before anything is imported.
+    let mut ph = Phases::start();
+    let creating = opts.create && !vault_path.exists();
+    let (rules, vault) = if creating {
+        // Rule packs first: a bad `--rules` folder is refused before a vault is created.
+        let rules = super::classify::load_rules(opts.rules.as_deref())?;
+        (
+            rules,
+            super::vault::open_or_create(vault_path, passphrase, true),
+        )
+    } else {
+        // Loading the packs (~40 ms) overlaps the Argon2id unlock (~150 ms).
+        std::thread::scope(|s| {
+            let rules = s.spawn(|| super::classify::load_rules(opts.rules.as_deref()));
+            let vault = super::vault::open(vault_path, passphrase);
+            let rules = rules
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            rules.map(|r| (r, vault))
+        })?
+    };
+    let mut vault = vault?;
+    ph.mark("unlock vault (Argon2id; rule packs load meanwhile)");
+    import_with(&mut vault, &rules, files, opts.format, on_progress, ph)
+}
+
+/// Imports `files` into an open vault (the desktop app keeps one open instead of the
+/// passphrase). Each file is one transaction; afterwards the verdicts that changed are
+/// stored as one classification run (see the module docs). `opts.create` is not used.
+///
+/// # Errors
+/// Only for the vault itself (damaged, storage failure) or a bad `--rules` folder; a file
+/// that cannot be imported is reported in its [`FileOutcome`].
+pub fn import_files_into(
+    vault: &mut Vault,
+    files: &[PathBuf],
+    opts: &ImportOptions,
+    on_progress: &mut dyn FnMut(ImportProgress),
+) -> Result<ImportOutcome> {
+    let mut ph = Phases::start();
     let rules = super::classify::load_rules(opts.rules.as_deref())?;
-    let mut vault = super::vault::open_or_create(vault_path, passphrase, opts.create)?;
-    let time = time_settings(&vault)?;
-    // Every message of the vault after this run, decrypted once, in id order: the ones
-    // stored before it (none on a first import) and then the ones it stores, kept as they
-    // are read. The classification of the whole vault below needs exactly this set, so
-    // nothing is decrypted twice.
-    let mut all: Vec<Kept> = kept_all(&vault)?;
+    ph.mark("load rule packs");
+    import_with(vault, &rules, files, opts.format, on_progress, ph)
+}
+
+fn import_with(
+    vault: &mut Vault,
+    rules: &crate::classify::RuleSet,
+    files: &[PathBuf],
+    format: Format,
+    on_progress: &mut dyn FnMut(ImportProgress),
+    mut ph: Phases,
+) -> Result<ImportOutcome> {
+    let time = time_settings(vault)?;
+    // Compact facts of every message of the vault after this run, in id order, with ids:
+    // the stored ones first, from the text facts stored with them (their texts are
+    // analysed again only when other rule packs found those, or none were stored), then
+    // each file's new ones as they stream past.
+    let mut index = BatchIndex::new();
+    let mut ids = Ids::default();
+    vault.for_each_message_with(|id, m, facts: Option<TextFacts>| {
+        let inp = crate::classify::Input::from_message(&m);
+        index.push_analysed(rules, &time, &inp, facts.as_ref());
+        ids.push(id);
+    })?;
+    ph.mark("facts of the stored messages");
     let mut outcomes = Vec::with_capacity(files.len());
-    let mut verdicts = None;
+    let mut raced = false;
     for (i, path) in files.iter().enumerate() {
         let mut p = |within: Progress| {
             on_progress(ImportProgress {
@@ -187,25 +362,36 @@ pub fn import_files(
                 within,
             })
         };
-        // The last file classifies the whole vault on a second thread while its messages
-        // are sealed and written.
-        let classify = (i + 1 == files.len()).then_some((&rules, &time));
-        let (outcome, v) = import_one(&mut vault, path, opts.format, &mut p, &mut all, classify)?;
+        let job = FileJob {
+            rules,
+            time: &time,
+            index: &mut index,
+            ids: &mut ids,
+        };
+        let (outcome, r) = import_one(vault, path, format, &mut p, job, &mut ph)?;
         outcomes.push(outcome);
-        verdicts = v;
+        raced |= r;
     }
-    let verdicts = match verdicts {
-        Some(v) => v,
-        None => classify_all(&rules, &all, &time),
+    let run = if raced {
+        // Another writer stored some of these messages meanwhile: the index does not
+        // describe the vault, so classify it afresh.
+        drop(index);
+        let run = super::classify::classify_vault_recording(vault, rules, false)?;
+        StoredRun {
+            collection: run.collection,
+            changed: run.changed,
+            rule_version: run.rule_version,
+        }
+    } else {
+        store_decided(vault, rules, &time, &index, &ids, &mut ph)?
     };
-    let ids: Vec<i64> = all.iter().map(|k| k.id).collect();
-    drop(all);
-    let run = store_changed(&mut vault, &rules, &ids, verdicts, false)?;
+    ph.mark("store changed verdicts (one classification run)");
     Ok(ImportOutcome {
         files: outcomes,
         total: vault.message_count()?,
         collection: Some(run.collection),
         rule_version: Some(run.rule_version),
+        phases: ph.list,
     })
 }
 
@@ -222,29 +408,75 @@ fn time_settings(vault: &Vault) -> Result<crate::classify::TimeSettings> {
     .unwrap_or_default())
 }
 
-/// Classifies `all` as one batch (time labels and sender history span the vault).
-fn classify_all(
+/// Decides every message of `index` (ids in `ids`) and stores the verdicts that differ
+/// from the stored ones as one classification run — one verdict built at a time.
+fn store_decided(
+    vault: &mut Vault,
     rules: &crate::classify::RuleSet,
-    all: &[Kept],
     time: &crate::classify::TimeSettings,
-) -> Vec<Verdict> {
-    let inputs: Vec<crate::classify::Input<'_>> = all.iter().map(Kept::input).collect();
-    crate::classify::classify_batch(rules, &inputs, time)
+    index: &BatchIndex,
+    ids: &Ids,
+    ph: &mut Phases,
+) -> Result<StoredRun> {
+    let d = index.decide(rules, time);
+    ph.mark(format!(
+        "decide (index of {} messages, {} findings: {:.1} MB)",
+        index.len(),
+        index.findings_len(),
+        index.heap_bytes() as f64 / 1e6
+    ));
+    // One id per fact, by construction (facts of a rolled-back file are truncated away).
+    debug_assert_eq!(d.len(), ids.len());
+    let n = d.len().min(ids.len());
+    // Digests of the stored verdicts only (a new message has none).
+    let old = vault.verdict_digests()?;
+    // Indexes (u32: 4 bytes per changed verdict) of the verdicts to store.
+    let changed: Vec<u32> = (0..n as u32)
+        .filter(|&i| match old.get(&ids.get(i as usize)) {
+            Some(dg) => *dg != crate::vault::verdict_digest(&d.verdict(i as usize)),
+            None => !d.is_default(i as usize),
+        })
+        .collect();
+    drop(old);
+    let collection = (0..n).filter(|&i| d.is_collection(i)).count() as u64;
+    let version = rules.version();
+    let same_version_ran = super::vault::rule_version(vault)?.as_deref() == Some(version.as_str());
+    if !changed.is_empty() || !same_version_ran {
+        let mut it = changed.iter().map(|&i| {
+            let i = i as usize;
+            (ids.get(i), std::borrow::Cow::Owned(d.verdict(i)))
+        });
+        vault.store_verdicts_from(&version, changed.len(), &mut it)?;
+    }
+    Ok(StoredRun {
+        collection,
+        changed: changed.len() as u64,
+        rule_version: version,
+    })
+}
+
+/// What one file's import adds to: the classifier, and the compact facts and ids of the
+/// vault's messages so far.
+struct FileJob<'a> {
+    rules: &'a crate::classify::RuleSet,
+    time: &'a crate::classify::TimeSettings,
+    index: &'a mut BatchIndex,
+    ids: &'a mut Ids,
 }
 
 /// Imports one file in one transaction. Vault failures are `Err`; problems with the file
-/// are returned in the outcome (its transaction rolled back). The messages it stores are
-/// appended to `all` with their ids. With `classify`, the whole of `all` plus this file's
-/// new messages is classified while they are written, and the verdicts (one per message
-/// of `all` afterwards, in order) are returned — unless the file fails.
+/// are returned in the outcome (its transaction rolled back, its facts dropped from the
+/// index). The messages it stores are analysed into `job.index` with their ids. Returns
+/// true when another writer stored some of its messages meanwhile (then the index no
+/// longer describes the vault).
 fn import_one(
     vault: &mut Vault,
     path: &Path,
     format: Format,
     on_progress: &mut dyn FnMut(Progress),
-    all: &mut Vec<Kept>,
-    classify: Option<(&crate::classify::RuleSet, &crate::classify::TimeSettings)>,
-) -> Result<(FileOutcome, Option<Vec<Verdict>>)> {
+    job: FileJob<'_>,
+    ph: &mut Phases,
+) -> Result<(FileOutcome, bool)> {
     let mut outcome = FileOutcome {
         path: path.to_path_buf(),
         report: None,
@@ -259,7 +491,7 @@ fn import_one(
             Ok(f) => f,
             Err(e) => {
                 outcome.error = Some(e.into());
-                return Ok((outcome, None));
+                return Ok((outcome, false));
             }
         },
         f => f,
@@ -295,36 +527,43 @@ fn import_one(
                     path: path.to_path_buf(),
                     source,
                 }));
-                return Ok((outcome, None));
+                return Ok((outcome, false));
             }
         }
     };
-    // One transaction on a second thread (the original's chunks, the new messages, the
-    // import event) while this thread reads the file and decides duplicates against a
-    // snapshot of the stored dedup indexes; new messages stream to the writer through a
-    // small queue, so they never pile up in memory. The writer decides dedup again under
-    // its write lock; `None` in its ids marks a message another writer stored in the
-    // meantime (then the verdicts computed here are not used). The writer commits only
-    // when told so after a complete read; otherwise (a file that fails to read, this
-    // thread gone) it rolls everything back.
-    let mut seen = vault.dedup_indexes()?;
+    // Three threads, joined by small queues so messages never pile up in memory:
+    // * this one reads the file and decides duplicates against a snapshot of the stored
+    //   dedup indexes (and the file's earlier messages);
+    // * a classifier analyses each new message's text into the compact index;
+    // * a writer holds the file's one transaction: the original's chunks, then the
+    //   messages as they arrive, then the import event. It commits only when told so
+    //   after a complete read; otherwise (a file that fails to read, a thread gone) it
+    //   rolls everything back. If another writer stored messages since the snapshot, the
+    //   transaction decides duplicates again exactly; an id of 0 then marks a message it
+    //   did not store, and the caller classifies the vault afresh.
+    let mut snapshot = vault.dedup_snapshot()?;
+    let mut seen = std::mem::take(&mut snapshot.indexes);
     let dedup_key = vault.dedup_key();
-    let dedup = |m: &Message| dedup_key.index(m);
-    let (to_writer, queue) = std::sync::mpsc::sync_channel::<ToWriter>(1024);
+    let (to_classifier, classifier_queue) = std::sync::mpsc::sync_channel::<ToWriter>(QUEUE);
+    let (to_writer, writer_queue) = std::sync::mpsc::sync_channel::<ToWriter>(QUEUE);
+    let index_len = job.index.len();
+    let snap_ref = &snapshot;
     let writer_fn =
-        |vault: &mut Vault| -> std::result::Result<Option<StoreOut>, crate::vault::Error> {
-            let mut tx = vault.begin_import(meta, &mut original)?;
-            // The reader and then the classifier keep the other core busy.
+        move |vault: &mut Vault| -> std::result::Result<Option<StoreOut>, crate::vault::Error> {
+            let mut tx = vault.begin_import_after(meta, &mut original, snap_ref)?;
+            // The reader and the classifier keep the other core busy.
             tx.seal_on_this_thread();
             let none = Verdict::default();
-            let mut ids = Vec::new();
-            for msg in queue {
+            let mut ids = Ids::default();
+            for msg in writer_queue {
                 match msg {
-                    ToWriter::Add(fp, m) => {
-                        if tx.admit_index(fp) {
-                            ids.push(Some(tx.store_admitted(fp, &m, &none)?));
-                        } else {
-                            ids.push(None);
+                    ToWriter::Add(batch) => {
+                        for (fp, m, facts) in batch {
+                            if tx.admit_index(fp) {
+                                ids.push(tx.store_admitted_with(fp, &m, &none, facts.as_ref())?);
+                            } else {
+                                ids.push(0);
+                            }
                         }
                     }
                     ToWriter::Commit(summary, before) => {
@@ -337,24 +576,50 @@ fn import_one(
             // The sender went away without a commit: roll back.
             Ok(None)
         };
-    let mut kept: Vec<Kept> = Vec::new();
+    let FileJob {
+        rules,
+        time,
+        index,
+        ids: all_ids,
+    } = job;
+    let ix = &mut *index;
+    let classifier_fn = move || {
+        for mut msg in classifier_queue {
+            if let ToWriter::Add(batch) = &mut msg {
+                for (_, m, facts) in batch.iter_mut() {
+                    let inp = crate::classify::Input::from_message(m);
+                    *facts = ix.analyse(rules, &inp);
+                    ix.push_analysed(rules, time, &inp, facts.as_ref());
+                }
+            }
+            if to_writer.send(msg).is_err() {
+                // The writer failed; its error is reported by the caller.
+                return;
+            }
+        }
+    };
     let mut duplicates = 0u64;
+    let mut batch: Vec<Item> = Vec::with_capacity(BATCH);
     let mut report = None;
     let mut read_error = None;
-    let mut verdicts = None;
     let stored = std::thread::scope(|s| {
         let writer = s.spawn(|| writer_fn(vault));
+        let classifier = s.spawn(classifier_fn);
         let read = import::read(
             path,
             format,
             &mut |m| {
-                let fp = dedup(&m);
-                if seen.insert(fp) {
-                    kept.push(Kept::new(0, &m));
-                    // A closed queue means the writer failed; its error is reported below.
-                    to_writer
-                        .send(ToWriter::Add(fp, m))
-                        .map_err(|_| Error::bad_input("vault_writer", String::new()))?;
+                let fp = dedup_key.index(&m);
+                if seen.insert(crate::vault::DedupSnapshot::short(&fp)) {
+                    batch.push((fp, m, None));
+                    if batch.len() == BATCH {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                        // A closed queue means the writer failed; its error is reported
+                        // below.
+                        to_classifier
+                            .send(ToWriter::Add(full))
+                            .map_err(|_| Error::bad_input("vault_writer", String::new()))?;
+                    }
                 } else {
                     duplicates += 1;
                 }
@@ -362,48 +627,57 @@ fn import_one(
             },
             on_progress,
         );
+        // The snapshot is not needed any more; free it before the verdicts are built.
+        drop(std::mem::take(&mut seen));
         match read {
             Ok(r) => {
                 let summary = summary_json(&r);
-                let _ = to_writer.send(ToWriter::Commit(summary, duplicates));
+                let rest = std::mem::take(&mut batch);
+                let _ = to_classifier.send(ToWriter::Add(rest));
+                let _ = to_classifier.send(ToWriter::Commit(summary, duplicates));
                 report = Some(r);
             }
             Err(e) => read_error = Some(e),
         }
-        drop(to_writer);
-        if let (Some((rules, time)), Some(_)) = (classify, &report) {
-            let inputs: Vec<crate::classify::Input<'_>> =
-                all.iter().chain(kept.iter()).map(Kept::input).collect();
-            verdicts = Some(crate::classify::classify_batch(rules, &inputs, time));
-        }
-        // A panic while storing is passed on as if it had happened on this thread.
-        writer
+        drop(to_classifier);
+        ph.mark(format!(
+            "read {} (classifier and writer at work meanwhile)",
+            path.file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default()
+        ));
+        // A panic while classifying or storing is passed on as if it had happened here.
+        classifier
             .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p))
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        ph.mark("classifier: rest of the file");
+        let r = writer
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        ph.mark("writer: rest of the messages + commit");
+        r
     });
     let stored = match stored {
         Ok(Some(s)) => s,
         // Rolled back after a failed read: nothing of this file is in the vault.
         Ok(None) => {
+            index.truncate(index_len);
             outcome.error = read_error;
-            return Ok((outcome, None));
+            return Ok((outcome, false));
         }
         Err(e) if e.kind() == crate::ErrorKind::BadInput => {
+            index.truncate(index_len);
             outcome.error = Some(e.into());
-            return Ok((outcome, None));
+            return Ok((outcome, false));
         }
         Err(e) => return Err(e.into()),
     };
     outcome.imported = stored.added;
     outcome.duplicates = stored.dups;
     outcome.report = report;
-    let raced = stored.ids.iter().any(Option::is_none);
-    all.extend(
-        kept.into_iter()
-            .zip(stored.ids)
-            .filter_map(|(k, id)| id.map(|id| Kept { id, ..k })),
-    );
-    Ok((outcome, if raced { None } else { verdicts }))
+    let raced = stored.ids.has_zero;
+    all_ids.extend_from(&stored.ids);
+    Ok((outcome, raced))
 }
 
 /// Re-classifies every message of the vault and stores the verdicts that changed, as one
@@ -481,4 +755,184 @@ pub(crate) fn store_changed(
         changed: changed.len() as u64,
         rule_version: version,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Label;
+    use crate::vault::KdfParams;
+    use std::collections::HashMap;
+
+    /// Writes the labelled corpus as `parts` JSONL files, message i into file i % parts,
+    /// with a few shared addresses and times 12 minutes apart, so sender history, shared
+    /// signatures and per-day counts span the files. Some lines are outgoing, some calls.
+    fn corpus_files(dir: &Path, parts: usize) -> Vec<PathBuf> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus");
+        let addrs = [
+            "10690001",
+            "13800138000",
+            "+86 138 0013 8000",
+            "95588",
+            "10690002",
+        ];
+        let mut out: Vec<String> = vec![String::new(); parts];
+        let mut n = 0i64;
+        for f in ["dev.jsonl", "test.jsonl"] {
+            let text = std::fs::read_to_string(root.join(f)).unwrap();
+            for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                let body = v["body"].as_str().unwrap_or_default();
+                let t = crate::model::Instant::from_unix_ms(1_767_225_600_000 + n * 720_000)
+                    .unwrap()
+                    .rfc3339_in(chrono_tz::Asia::Shanghai);
+                let mut rec = serde_json::json!({
+                    "id": n, "body": body, "address": addrs[(n % 5) as usize], "ts": t,
+                });
+                if n % 13 == 0 {
+                    rec["direction"] = "out".into();
+                }
+                if n % 19 == 0 {
+                    rec["kind"] = "call".into();
+                    rec["body"] = "".into();
+                    rec["duration_s"] = (n % 4).into();
+                }
+                let part = &mut out[(n as usize) % parts];
+                part.push_str(&rec.to_string());
+                part.push('\n');
+                n += 1;
+            }
+        }
+        out.iter()
+            .enumerate()
+            .map(|(i, text)| {
+                let p = dir.join(format!("part{i}.jsonl"));
+                std::fs::write(&p, text).unwrap();
+                p
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ids_are_kept_as_runs() {
+        let mut ids = Ids::default();
+        for id in [1, 2, 3, 7, 8, 0, 0, 9, 10] {
+            ids.push(id);
+        }
+        assert_eq!(ids.runs.len(), 5);
+        let got: Vec<i64> = (0..ids.len()).map(|i| ids.get(i)).collect();
+        assert_eq!(got, [1, 2, 3, 7, 8, 0, 0, 9, 10]);
+        assert!(ids.has_zero);
+        let mut more = Ids::default();
+        more.push(4);
+        more.extend_from(&ids);
+        assert_eq!(more.get(1), 1);
+        assert_eq!(more.get(9), 10);
+        assert_eq!(more.get(10), 0);
+        assert_eq!(more.len(), 10);
+    }
+
+    /// Effective verdict per message fingerprint (ids differ between import orders).
+    fn verdicts_by_fingerprint(vault: &Vault) -> HashMap<[u8; 32], Verdict> {
+        vault
+            .messages()
+            .unwrap()
+            .into_iter()
+            .map(|m| (m.message.fingerprint(), m.effective()))
+            .collect()
+    }
+
+    // See: issue 3 — classifying only what an import adds must give what re-classifying
+    // the whole vault gives, whatever the order and grouping of the files.
+    #[test]
+    fn imports_in_any_order_and_grouping_equal_a_full_reclassification() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut files = corpus_files(dir.path(), 3);
+        // An SB&R backup and a copy of its first half (every message a duplicate).
+        let sbr = dir.path().join("sms.xml");
+        crate::import::bench::generate_sbr(&sbr, 800, 5, true).unwrap();
+        let half = dir.path().join("sms-half.xml");
+        crate::import::bench::generate_sbr(&half, 400, 5, false).unwrap();
+        files.push(sbr);
+        files.push(half);
+        let f = |i: usize| files[i].clone();
+        let runs: Vec<Vec<Vec<PathBuf>>> = vec![
+            vec![vec![f(0), f(1), f(2), f(3), f(4)]],
+            vec![vec![f(2)], vec![f(4), f(0)], vec![f(1), f(3)]],
+            vec![
+                vec![f(1)],
+                vec![f(2)],
+                vec![f(3)],
+                vec![f(0)],
+                vec![f(4)],
+                vec![f(2)],
+            ],
+        ];
+        let rules = crate::classify::RuleSet::bundled().unwrap();
+        let opts = ImportOptions {
+            format: Format::Auto,
+            create: false,
+            rules: None,
+        };
+        let mut first: Option<HashMap<[u8; 32], Verdict>> = None;
+        for (k, run) in runs.iter().enumerate() {
+            let path = dir.path().join(format!("v{k}.qz"));
+            let mut vault = Vault::create_with(&path, "pw", KdfParams::FAST_FOR_TESTS).unwrap();
+            for files in run {
+                let out = import_files_into(&mut vault, files, &opts, &mut |_| {}).unwrap();
+                assert!(out.files.iter().all(|f| f.error.is_none()));
+            }
+            let got = verdicts_by_fingerprint(&vault);
+            // A full re-classification (`quzheng reclassify`) changes nothing …
+            let again = super::super::classify::classify_vault(&mut vault, &rules).unwrap();
+            assert_eq!(again.changed, 0, "run {k}");
+            assert_eq!(verdicts_by_fingerprint(&vault), got, "run {k}");
+            // … and every order gives the same verdicts.
+            match &first {
+                None => first = Some(got),
+                Some(want) => assert_eq!(&got, want, "run {k}"),
+            }
+        }
+        let want = first.unwrap();
+        assert_eq!(want.len(), 2693 + 248 + 800);
+        // The comparison is not vacuous: every kind of verdict occurs.
+        let has = |l: Label| want.values().any(|v| v.labels.contains(&l));
+        for l in [
+            Label::Threat,
+            Label::NightContact,
+            Label::ExcessiveFrequency,
+        ] {
+            assert!(has(l), "{l:?}");
+        }
+        assert!(want.values().any(|v| !v.collection && v.creditor.is_some()));
+    }
+
+    #[test]
+    fn a_failed_file_leaves_no_facts_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = corpus_files(dir.path(), 2);
+        // Complete records first, then nesting too deep to accept: a fatal error after
+        // messages were already analysed and queued.
+        let bad = dir.path().join("bad.xml");
+        crate::import::bench::generate_sbr(&bad, 300, 9, true).unwrap();
+        let mut text = std::fs::read_to_string(&bad).unwrap();
+        text.truncate(text.rfind("</smses>").unwrap());
+        text.push_str(&"<x>".repeat(crate::import::limits::MAX_DEPTH + 10));
+        std::fs::write(&bad, text).unwrap();
+        let opts = ImportOptions {
+            format: Format::Auto,
+            create: false,
+            rules: None,
+        };
+        let path = dir.path().join("v.qz");
+        let mut vault = Vault::create_with(&path, "pw", KdfParams::FAST_FOR_TESTS).unwrap();
+        let list = [files[0].clone(), bad, files[1].clone()];
+        let out = import_files_into(&mut vault, &list, &opts, &mut |_| {}).unwrap();
+        assert!(out.files[0].error.is_none() && out.files[2].error.is_none());
+        assert!(out.files[1].error.is_some());
+        assert_eq!(out.total, 2693 + 248);
+        let rules = crate::classify::RuleSet::bundled().unwrap();
+        let again = super::super::classify::classify_vault(&mut vault, &rules).unwrap();
+        assert_eq!(again.changed, 0);
+    }
 }

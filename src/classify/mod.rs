@@ -17,6 +17,7 @@
 
 pub mod bench;
 pub mod creditor;
+pub mod index;
 pub mod normalize;
 pub mod rules;
 pub mod time_patterns;

@@ -344,6 +344,11 @@ impl ChainState {
             .expect("every table is in Table::ALL")
     }
 
+    /// The last id written to `table` (0: none).
+    pub fn last_id_of(&self, table: Table) -> i64 {
+        self.last_ids[Self::index(table)]
+    }
+
     /// The id the next record of `table` gets.
     pub fn next_id(&self, table: Table) -> i64 {
         self.last_ids[Self::index(table)] + 1

@@ -543,3 +543,104 @@ fn every_flipped_blob_and_deleted_row_is_caught() {
     let r = Vault::open(&p, PASS).unwrap().check().unwrap();
     assert!(r.problems.contains(&Problem::HeadDamaged));
 }
+
+#[test]
+fn new_vaults_use_16_kib_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = fast(&dir.path().join("v.qz"));
+    let size: i64 = v
+        .conn
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(size, 16384);
+}
+
+#[test]
+fn import_after_a_current_snapshot_trusts_the_caller_and_a_stale_one_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut v = fast(&dir.path().join("v.qz"));
+    import(&mut v, b"a", &[msg(1, "one"), msg(2, "two")]);
+    let snap = v.dedup_snapshot().unwrap();
+    assert_eq!(snap.last_message_id, 2);
+    assert!(snap
+        .indexes
+        .contains(&DedupSnapshot::short(&v.dedup_index(&msg(1, "one")))));
+    // Current: the caller decides.
+    let tx = v
+        .begin_import_after(src("b"), &mut &b"b"[..], &snap)
+        .unwrap();
+    assert!(tx.trusts_caller());
+    drop(tx);
+    // Stale: another import stored a message since; the transaction decides exactly.
+    import(&mut v, b"c", &[msg(3, "three")]);
+    let mut tx = v
+        .begin_import_after(src("d"), &mut &b"d"[..], &snap)
+        .unwrap();
+    assert!(!tx.trusts_caller());
+    let fp = tx.admit(&msg(3, "three"));
+    assert!(fp.is_none());
+    assert_eq!(tx.duplicates(), 1);
+}
+
+#[test]
+fn an_annex_is_sealed_with_its_message_and_read_back_only_when_asked_for() {
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Facts {
+        score: i32,
+    }
+    #[derive(Debug, Deserialize)]
+    struct Other {
+        #[allow(dead_code)]
+        name: String,
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut v = fast(&dir.path().join("v.qz"));
+    let mut tx = v.begin_import(src("a"), &mut &b"a"[..]).unwrap();
+    let (a, b) = (msg(1, "one"), msg(2, "two"));
+    let fa = tx.admit(&a).unwrap();
+    tx.store_admitted_with(fa, &a, &Verdict::default(), Some(&Facts { score: 7 }))
+        .unwrap();
+    let fb = tx.admit(&b).unwrap();
+    tx.store_admitted(fb, &b, &Verdict::default()).unwrap();
+    tx.commit(serde_json::json!({})).unwrap();
+    let mut got = Vec::new();
+    v.for_each_message_with(|id, m, f: Option<Facts>| got.push((id, m.body, f)))
+        .unwrap();
+    assert_eq!(
+        got,
+        vec![
+            (1, "one".to_string(), Some(Facts { score: 7 })),
+            (2, "two".to_string(), None)
+        ]
+    );
+    // An annex of another shape is not damage, just absent.
+    let mut n = 0;
+    v.for_each_message_with(|_, _, f: Option<Other>| {
+        assert!(f.is_none());
+        n += 1;
+    })
+    .unwrap();
+    assert_eq!(n, 2);
+    assert_eq!(v.messages().unwrap()[0].message, a);
+    assert!(v.check().unwrap().is_intact());
+}
+
+#[test]
+fn streamed_verdicts_must_match_their_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut v = fast(&dir.path().join("v.qz"));
+    import(&mut v, b"a", &[msg(1, "one"), msg(2, "two")]);
+    let t = threat();
+    let mut it = [(1, std::borrow::Cow::Borrowed(&t))].into_iter();
+    assert!(v.store_verdicts_from("r1", 2, &mut it).is_err());
+    assert_eq!(v.messages().unwrap()[0].verdict, Verdict::default());
+    let mut it = [(1, std::borrow::Cow::Borrowed(&t))].into_iter();
+    v.store_verdicts_from("r1", 1, &mut it).unwrap();
+    assert_eq!(v.messages().unwrap()[0].verdict, t);
+    let mut it = [(9, std::borrow::Cow::Borrowed(&t))].into_iter();
+    assert!(matches!(
+        v.store_verdicts_from("r1", 1, &mut it),
+        Err(Error::UnknownMessage { id: 9 })
+    ));
+    assert!(v.check().unwrap().is_intact());
+}
