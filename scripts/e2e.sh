@@ -39,7 +39,8 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-mkdir -p "$WORK/out" docs/images
+SHOTS=${E2E_SHOT_DIR:-$ROOT/docs/images}
+mkdir -p "$WORK/out" "$SHOTS"
 
 export QUZHENG_TEST_FAST_KDF=1
 # A second backup with another creditor, so the Creditors screen has something to merge.
@@ -75,7 +76,7 @@ DRIVER_PID=$!
 for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/status" >/dev/null 2>&1 && break; sleep 0.2; done
 
 say "driving the app"
-if ! WEBDRIVER_URL="http://127.0.0.1:$PORT" node scripts/e2e/run.mjs "$APP" "$WORK/out" "${E2E_SHOT_DIR:-$ROOT/docs/images}"; then
+if ! WEBDRIVER_URL="http://127.0.0.1:$PORT" node scripts/e2e/run.mjs "$APP" "$WORK/out" "$SHOTS"; then
   echo "--- tauri-driver log ---" >&2; tail -n 40 "$WORK/driver.log" >&2
   exit 1
 fi
