@@ -19,6 +19,7 @@ pub mod bench;
 pub mod creditor;
 pub mod index;
 pub mod normalize;
+mod prefilter;
 pub mod rules;
 pub mod time_patterns;
 

@@ -379,3 +379,56 @@ fn keywords_are_leftmost_longest_per_pack() {
     assert_eq!(short[0].text, "abc");
     assert_eq!(short[0].start, body.chars().count() - 3);
 }
+
+/// The literal prefilter only skips regexes that cannot match: over every corpus message
+/// and pack example, each regex matched on its own matches only where the prefilter lets
+/// it run, and the hits of every pack equal those of running every regex.
+#[test]
+fn prefilter_hits_equal_every_regex_on_its_own() {
+    let r = rules();
+    let reference = r.matcher.without_prefilter();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus");
+    let mut bodies: Vec<String> = Vec::new();
+    for f in ["train.jsonl", "dev.jsonl", "test.jsonl"] {
+        let text = std::fs::read_to_string(dir.join(f)).expect("corpus file");
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let v: serde_json::Value = serde_json::from_str(line).expect("corpus line");
+            bodies.push(v["body"].as_str().expect("body").to_string());
+        }
+    }
+    bodies.extend(
+        r.packs()
+            .iter()
+            .flat_map(|p| p.def.examples.iter().map(|e| e.body.clone())),
+    );
+    assert!(bodies.len() > 4000, "corpus read: {}", bodies.len());
+    let (mut s1, mut s2) = (rules::Scratch::default(), rules::Scratch::default());
+    let mut h1 = vec![Vec::new(); r.packs.len()];
+    let mut h2 = vec![Vec::new(); r.packs.len()];
+    let mut matched = 0usize;
+    for (bi, b) in bodies.iter().enumerate() {
+        let n = r.normalize(b);
+        let alone = r.matcher.regex_matches_unfiltered(&r.packs, &n.text);
+        let cand = r.matcher.regex_candidates(&n.text);
+        for (i, (&m, &c)) in alone.iter().zip(&cand).enumerate() {
+            assert!(
+                !m || c,
+                "message {bi}: regex {i} matches but was filtered out"
+            );
+            matched += usize::from(m);
+        }
+        r.matcher.hits(&r.packs, &n, &mut s1, &mut h1);
+        reference.hits(&r.packs, &n, &mut s2, &mut h2);
+        assert_eq!(h1, h2, "message {bi}: hits differ");
+    }
+    // The test must see real regex matches to mean anything.
+    assert!(matched > 1000, "regex matches seen: {matched}");
+}
+
+/// Every bundled regex has a literal prefilter (none runs on every message).
+#[test]
+fn every_bundled_regex_is_prefiltered() {
+    let (always, all) = rules().matcher.unfiltered();
+    assert!(all > 0);
+    assert_eq!(always, 0, "{always} of {all} regexes run on every message");
+}
