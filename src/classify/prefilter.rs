@@ -32,9 +32,36 @@ struct Info {
     exact: Option<Vec<Vec<u8>>>,
     /// A set of non-empty literals one of which every match contains.
     required: Option<Vec<Vec<u8>>>,
+    /// More such sets, all of which hold at once (the factors of a concatenation).
+    all: Vec<Vec<Vec<u8>>>,
 }
 
-/// The literals one of which every match of `pattern` contains, or `None`.
+/// Groups of literals such that every match of `pattern` contains, for each group, at
+/// least one literal of that group; empty when nothing useful is known. At most
+/// [`MAX_GROUPS`] groups, each sorted and without duplicates.
+pub fn required_groups(pattern: &str) -> Vec<Vec<Vec<u8>>> {
+    let Ok(hir) = regex_syntax::Parser::new().parse(pattern) else {
+        return Vec::new();
+    };
+    let info = analyse(&hir);
+    let mut groups = info.all;
+    groups.extend(info.required);
+    groups.extend(info.exact.as_ref().and_then(|e| as_required(e)));
+    for g in &mut groups {
+        g.sort();
+        g.dedup();
+    }
+    groups.sort();
+    groups.dedup();
+    groups.truncate(MAX_GROUPS);
+    groups
+}
+
+/// Most literal groups kept per pattern (they are tracked as bits of a `u64`).
+pub const MAX_GROUPS: usize = 64;
+
+/// The single best literal set one of which every match of `pattern` contains.
+#[cfg(test)]
 pub fn required(pattern: &str) -> Option<Vec<Vec<u8>>> {
     let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
     let info = analyse(&hir);
@@ -113,19 +140,23 @@ fn analyse(hir: &Hir) -> Info {
     let none = Info {
         exact: None,
         required: None,
+        all: Vec::new(),
     };
     match hir.kind() {
         HirKind::Empty | HirKind::Look(_) => Info {
             exact: Some(vec![Vec::new()]),
             required: None,
+            all: Vec::new(),
         },
         HirKind::Literal(l) => Info {
             exact: Some(vec![l.0.to_vec()]),
             required: None,
+            all: Vec::new(),
         },
         HirKind::Class(c) => Info {
             exact: class_strings(c),
             required: None,
+            all: Vec::new(),
         },
         HirKind::Capture(c) => analyse(&c.sub),
         HirKind::Repetition(r) => {
@@ -137,16 +168,20 @@ fn analyse(hir: &Hir) -> Info {
             if let Some(ex) = sub.exact.as_ref().and_then(|e| as_required(e)) {
                 req = better(req, Some(ex));
             }
+            let mut all = sub.all;
+            all.extend(req.clone());
             // Exactly once: the same strings as the sub-pattern.
             if r.min == 1 && r.max == Some(1) {
                 return Info {
                     exact: sub.exact,
                     required: req,
+                    all,
                 };
             }
             Info {
                 exact: None,
                 required: req,
+                all,
             }
         }
         HirKind::Alternation(subs) => {
@@ -174,7 +209,11 @@ fn analyse(hir: &Hir) -> Info {
                     _ => None,
                 };
             }
-            Info { exact, required }
+            Info {
+                exact,
+                required,
+                all: Vec::new(),
+            }
         }
         HirKind::Concat(subs) => {
             let infos: Vec<Info> = subs.iter().map(analyse).collect();
@@ -184,7 +223,10 @@ fn analyse(hir: &Hir) -> Info {
             // each non-exact part's own required set are candidates.
             let mut run: Option<Vec<Vec<u8>>> = None;
             let mut whole: Option<Vec<Vec<u8>>> = Some(vec![Vec::new()]);
+            // Every factor's own required sets hold together.
+            let mut all: Vec<Vec<Vec<u8>>> = Vec::new();
             for i in &infos {
+                all.extend(i.all.iter().cloned());
                 match &i.exact {
                     Some(ex) => {
                         run = match run {
@@ -192,6 +234,7 @@ fn analyse(hir: &Hir) -> Info {
                             Some(r) => match cross(&r, ex) {
                                 Some(c) => Some(c),
                                 None => {
+                                    all.extend(as_required(&r));
                                     best = better(best, as_required(&r));
                                     Some(ex.clone())
                                 }
@@ -201,19 +244,23 @@ fn analyse(hir: &Hir) -> Info {
                     }
                     None => {
                         if let Some(r) = run.take() {
+                            all.extend(as_required(&r));
                             best = better(best, as_required(&r));
                         }
+                        all.extend(i.required.clone());
                         best = better(best, i.required.clone());
                         whole = None;
                     }
                 }
             }
             if let Some(r) = run {
+                all.extend(as_required(&r));
                 best = better(best, as_required(&r));
             }
             Info {
                 exact: whole,
                 required: best,
+                all,
             }
         }
     }
@@ -295,6 +342,28 @@ mod tests {
         assert_eq!(r.len(), 6);
         assert!(r.contains(&"ok".to_string()) && r.contains(&"OK".to_string()));
         assert_eq!(req("[ab]c"), Some(vec!["ac".to_string(), "bc".to_string()]));
+    }
+
+    #[test]
+    fn concatenation_factors_are_all_required() {
+        let g: Vec<Vec<String>> = super::required_groups("(削|打)(死)?(你|您).{0,3}x+")
+            .into_iter()
+            .map(|g| {
+                g.into_iter()
+                    .map(|l| String::from_utf8_lossy(&l).into_owned())
+                    .collect()
+            })
+            .collect();
+        assert!(
+            g.contains(&vec!["削".to_string(), "打".to_string()]),
+            "{g:?}"
+        );
+        assert!(
+            g.contains(&vec!["你".to_string(), "您".to_string()]),
+            "{g:?}"
+        );
+        assert!(g.contains(&vec!["x".to_string()]), "{g:?}");
+        assert!(super::required_groups("a*|b").is_empty());
     }
 
     #[test]

@@ -418,8 +418,11 @@ pub struct Combined {
     set_to: Vec<(u32, u32, u32)>,
     /// The prefilter over every regex's required literals.
     pre: Option<AhoCorasick>,
-    /// Per prefilter literal: the regexes (indexes into `set_to`) that need it.
-    pre_to: Vec<Vec<u32>>,
+    /// Per prefilter literal: the (regex index into `set_to`, literal group) pairs it
+    /// satisfies.
+    pre_to: Vec<Vec<(u32, u8)>>,
+    /// Per regex: one bit per literal group; it runs when all of them were seen.
+    need: Vec<u64>,
     /// Regexes that run on every message (no usable literal set).
     always: Vec<u32>,
 }
@@ -430,8 +433,10 @@ pub struct Scratch {
     kw: Vec<(u32, u32, u32, u32)>,
     /// Regexes to run on this message (indexes into `Combined::set_to`).
     run: Vec<u32>,
-    /// Per regex: already in `run`.
-    queued: Vec<bool>,
+    /// Per regex: the literal groups seen in this message.
+    seen: Vec<u64>,
+    /// Regexes whose `seen` is not zero.
+    touched: Vec<u32>,
 }
 
 impl Combined {
@@ -453,7 +458,8 @@ impl Combined {
         let mut set_to = Vec::new();
         let mut lits: std::collections::HashMap<Vec<u8>, usize> = std::collections::HashMap::new();
         let mut pre_lits: Vec<Vec<u8>> = Vec::new();
-        let mut pre_to: Vec<Vec<u32>> = Vec::new();
+        let mut pre_to: Vec<Vec<(u32, u8)>> = Vec::new();
+        let mut need = Vec::new();
         let mut always = Vec::new();
         for (pi, p) in packs.iter().enumerate() {
             for (k, &ri) in p.keywords.iter().zip(&p.ac_rule) {
@@ -463,20 +469,24 @@ impl Combined {
             for (x, &(ri, xi)) in p.set_pats.iter().zip(&p.set_rule) {
                 let id = set_to.len() as u32;
                 set_to.push((pi as u32, ri as u32, xi as u32));
-                match super::prefilter::required(x) {
-                    Some(req) => {
-                        for l in req {
-                            let li = *lits.entry(l.clone()).or_insert_with(|| {
-                                pre_lits.push(l);
-                                pre_to.push(Vec::new());
-                                pre_to.len() - 1
-                            });
-                            if pre_to[li].last() != Some(&id) {
-                                pre_to[li].push(id);
-                            }
-                        }
+                let groups = super::prefilter::required_groups(x);
+                if groups.is_empty() {
+                    always.push(id);
+                }
+                need.push(
+                    (0..groups.len())
+                        .map(|g| 1u64 << g)
+                        .fold(0u64, |a, b| a | b),
+                );
+                for (g, req) in groups.into_iter().enumerate() {
+                    for l in req {
+                        let li = *lits.entry(l.clone()).or_insert_with(|| {
+                            pre_lits.push(l);
+                            pre_to.push(Vec::new());
+                            pre_to.len() - 1
+                        });
+                        pre_to[li].push((id, g as u8));
                     }
-                    None => always.push(id),
                 }
             }
         }
@@ -511,6 +521,7 @@ impl Combined {
             set_to,
             pre,
             pre_to,
+            need,
             always,
         })
     }
@@ -604,21 +615,25 @@ impl Combined {
     /// unfiltered ones and those one of whose required literals occurs.
     fn candidates(&self, text: &str, s: &mut Scratch) {
         s.run.clear();
-        s.queued.clear();
-        s.queued.resize(self.set_to.len(), false);
-        for &i in &self.always {
-            s.queued[i as usize] = true;
-            s.run.push(i);
-        }
+        s.run.extend_from_slice(&self.always);
         if let Some(pre) = &self.pre {
+            s.seen.resize(self.set_to.len(), 0);
             for m in pre.find_overlapping_iter(text) {
-                for &i in &self.pre_to[m.pattern().as_usize()] {
-                    if !s.queued[i as usize] {
-                        s.queued[i as usize] = true;
-                        s.run.push(i);
+                for &(i, g) in &self.pre_to[m.pattern().as_usize()] {
+                    let seen = &mut s.seen[i as usize];
+                    if *seen == 0 {
+                        s.touched.push(i);
                     }
+                    *seen |= 1u64 << g;
                 }
             }
+            for &i in &s.touched {
+                let seen = std::mem::take(&mut s.seen[i as usize]);
+                if seen == self.need[i as usize] {
+                    s.run.push(i);
+                }
+            }
+            s.touched.clear();
         }
         s.run.sort_unstable();
     }
@@ -644,6 +659,7 @@ impl Combined {
         let mut c = self.clone();
         c.pre = None;
         c.pre_to.clear();
+        c.need = vec![0; c.set_to.len()];
         c.always = (0..c.set_to.len() as u32).collect();
         c
     }
@@ -653,6 +669,10 @@ impl Combined {
     pub(crate) fn regex_candidates(&self, text: &str) -> Vec<bool> {
         let mut s = Scratch::default();
         self.candidates(text, &mut s);
-        s.queued
+        let mut out = vec![false; self.set_to.len()];
+        for &i in &s.run {
+            out[i as usize] = true;
+        }
+        out
     }
 }
