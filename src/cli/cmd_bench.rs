@@ -157,7 +157,13 @@ fn import(n: usize) -> Result<()> {
                 rules: None,
             };
             let t = std::time::Instant::now();
-            let out = import_files(&vault, "bench", &[more.clone()], &opts, &mut |_| {})?;
+            let out = import_files(
+                &vault,
+                "bench",
+                std::slice::from_ref(&more),
+                &opts,
+                &mut |_| {},
+            )?;
             Ok((t.elapsed().as_secs_f64(), out))
         });
     let _ = std::fs::remove_dir_all(&dir);
