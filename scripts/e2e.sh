@@ -2,9 +2,12 @@
 # Real-window end-to-end test of the desktop app under Xvfb, driven through tauri-driver +
 # WebKitWebDriver (Debian webkit2gtk-driver). Builds the UI and ONE debug build of the app,
 # then runs scripts/e2e/run.mjs and checks the saved pack with `quzheng verify`.
-# Screenshots go to docs/images/app-*.png.
+# Screenshots go to docs/images/app-*.png (xwd + ImageMagick are the fallback when
+# WebDriver does not answer a screenshot request).
 #
 #   bash scripts/e2e.sh            (called by scripts/test-all.sh)
+#   E2E_SKIP_BUILD=1 reuses the binaries; E2E_SHOT_DIR=DIR saves screenshots elsewhere;
+#   E2E_NO_NUDGE=1 shows why screenshots hung (see run.mjs, NUDGE).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -36,12 +39,28 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-mkdir -p "$WORK/out" docs/images
+SHOTS=${E2E_SHOT_DIR:-$ROOT/docs/images}
+mkdir -p "$WORK/out" "$SHOTS"
+
+export QUZHENG_TEST_FAST_KDF=1
+# A second backup with another creditor, so the Creditors screen has something to merge.
+SECOND=$WORK/second-creditor.xml
+cat >"$SECOND" <<'XML'
+<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>
+<smses count="2">
+  <sms protocol="0" address="10690005678" date="1773118800000" type="1" subject="null" body="【快贷】您的借款已逾期，今天不还款就通知你的亲友和单位" toa="null" sc_toa="null" service_center="null" read="1" status="-1" locked="0" date_sent="0" sub_id="1" readable_date="" contact_name="(Unknown)" />
+  <sms protocol="0" address="10690005678" date="1773190800000" type="1" subject="null" body="【快贷】最后通知：再不还钱就上门找你" toa="null" sc_toa="null" service_center="null" read="1" status="-1" locked="0" date_sent="0" sub_id="1" readable_date="" contact_name="(Unknown)" />
+</smses>
+XML
+# What the CLI lists for the same files: the overview numbers the app must show.
+(export QUZHENG_VAULT=$WORK/expect.qz QUZHENG_PASSPHRASE=e2e
+ "$CLI" init >/dev/null && "$CLI" import "$FIXTURE" "$SECOND" >/dev/null &&
+ "$CLI" messages --format jsonl >"$WORK/expect.jsonl")
+export E2E_EXPECT_JSONL=$WORK/expect.jsonl
 
 export QUZHENG_VAULT=$WORK/vault.qz
-export QUZHENG_E2E_OPEN_FILES=$FIXTURE
+export QUZHENG_E2E_OPEN_FILES=$FIXTURE:$SECOND
 export QUZHENG_E2E_SAVE_DIR=$WORK/out
-export QUZHENG_TEST_FAST_KDF=1
 export LIBGL_ALWAYS_SOFTWARE=1 WEBKIT_DISABLE_COMPOSITING_MODE=1 NO_AT_BRIDGE=1
 
 if [ -z "${DISPLAY:-}" ]; then
@@ -57,7 +76,7 @@ DRIVER_PID=$!
 for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/status" >/dev/null 2>&1 && break; sleep 0.2; done
 
 say "driving the app"
-if ! WEBDRIVER_URL="http://127.0.0.1:$PORT" node scripts/e2e/run.mjs "$APP" "$WORK/out" "$ROOT/docs/images"; then
+if ! WEBDRIVER_URL="http://127.0.0.1:$PORT" node scripts/e2e/run.mjs "$APP" "$WORK/out" "$SHOTS"; then
   echo "--- tauri-driver log ---" >&2; tail -n 40 "$WORK/driver.log" >&2
   exit 1
 fi

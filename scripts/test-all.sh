@@ -15,7 +15,8 @@ say() { printf '\n==> %s\n' "$*"; }
 # ---- system packages -------------------------------------------------------------------
 PKGS=(pkg-config build-essential libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev
       libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
-      webkit2gtk-driver xvfb xauth fonts-noto-cjk poppler-utils libxml2-utils sqlite3)
+      webkit2gtk-driver xvfb xauth fonts-noto-cjk poppler-utils libxml2-utils sqlite3
+      x11-apps imagemagick)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

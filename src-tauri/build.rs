@@ -2,6 +2,7 @@
 //! capability can grant exactly these. Keep in sync with `handler!` in src/lib.rs.
 const COMMANDS: &[&str] = &[
     "app_info",
+    "ui_ready",
     "set_language",
     "pick_files",
     "pick_save_path",

@@ -4,5 +4,6 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   clearScreen: false,
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2021', sourcemap: false },
-  test: { environment: 'jsdom', include: ['tests/**/*.test.ts'] },
+  // css: the contrast test reads styles.css with ?raw, which vitest empties unless processed.
+  test: { environment: 'jsdom', include: ['tests/**/*.test.ts'], css: { include: [/styles\.css/] } },
 });

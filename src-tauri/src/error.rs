@@ -106,4 +106,28 @@ mod tests {
         let json = serde_json::to_value(e.retry_after(3)).unwrap();
         assert_eq!(json["retry_after_s"], 3);
     }
+
+    #[test]
+    fn a_full_disk_is_one_plain_sentence() {
+        // What saving a pack returns when the disk is full (write_atomic's error). A real
+        // full disk cannot be made in a test without mounting a filesystem; the sentence
+        // for that error is what this checks.
+        let full = || std::io::Error::from(std::io::ErrorKind::StorageFull);
+        let err = |path: &str| {
+            quzheng::Error::from(quzheng::report::Error::Output {
+                path: path.into(),
+                source: full(),
+            })
+        };
+        let e: IpcError = err("/media/usb/quzheng-evidence.pdf").into();
+        let reasons = [Lang::Zh, Lang::En].map(|l| quzheng::i18n::io_reason(&full(), l));
+        assert!(
+            reasons.iter().any(|r| e.message.contains(r.as_str())),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("quzheng-evidence.pdf"));
+        assert_eq!(e.message.lines().count(), 1, "one sentence");
+        assert!(!e.message.contains("StorageFull") && !e.message.contains("os error"));
+    }
 }

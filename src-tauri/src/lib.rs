@@ -10,6 +10,8 @@
 //!   `<platform data dir>/quzheng/vault.qz` (e.g. `~/.local/share/quzheng/vault.qz`).
 //! * `QUZHENG_E2E_OPEN_FILES`, `QUZHENG_E2E_SAVE_DIR` — **tests only**: replace the native
 //!   open/save dialogs, which WebDriver cannot click (see [`commands::app`]).
+//! * `QUZHENG_READY_EXIT` — **benchmark only**: print when the first screen is interactive
+//!   and quit (`scripts/coldstart.sh`).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -30,6 +32,7 @@ macro_rules! handler {
     () => {
         tauri::generate_handler![
             $crate::commands::app::app_info,
+            $crate::commands::app::ui_ready,
             $crate::commands::app::set_language,
             $crate::commands::app::pick_files,
             $crate::commands::app::pick_save_path,

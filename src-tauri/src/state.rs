@@ -4,6 +4,11 @@
 //! Invariants: at most one vault is open; `Session::stored` and `Session::index` always
 //! describe the same messages (every mutation goes through [`Session::reload`] or
 //! [`Session::replace`]). Locking drops the session, which zeroizes the vault's key.
+//!
+//! The passphrase is not kept: it is dropped (zeroized) as soon as the vault is unlocked.
+//! Every use case the app runs while unlocked — import (`api::import::import_files_into`),
+//! corrections, creditor renames and merges, settings, passphrase change (which asks for the
+//! current passphrase again) — works on the open `Vault`.
 
 use crate::error::{IpcError, Result};
 use crate::view::ViewIndex;
@@ -12,7 +17,6 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
-use zeroize::Zeroizing;
 
 /// Everything the app holds while the vault is unlocked.
 pub struct Session {
@@ -26,10 +30,6 @@ pub struct Session {
     pub index: ViewIndex,
     /// The vault's settings.
     pub settings: VaultSettings,
-    /// The passphrase, held while unlocked (zeroized on lock) because the core's import
-    /// and passphrase use cases open the vault by path and passphrase themselves. The data
-    /// key is in memory anyway while unlocked; see docs/app.md.
-    pub passphrase: Zeroizing<String>,
 }
 
 impl Session {
@@ -37,9 +37,8 @@ impl Session {
     ///
     /// # Errors
     /// A vault error (damaged record, storage failure).
-    pub fn new(vault: Vault, passphrase: Zeroizing<String>) -> Result<Self> {
+    pub fn new(vault: Vault) -> Result<Self> {
         let mut s = Session {
-            passphrase,
             settings: vault.settings()?,
             vault,
             stored: Vec::new(),
@@ -82,31 +81,6 @@ impl Session {
     pub fn zone(&self) -> chrono_tz::Tz {
         quzheng::model::time::parse_zone(&self.settings.zone)
             .unwrap_or(quzheng::model::time::DEFAULT_ZONE)
-    }
-
-    /// Closes the vault and opens it again with the held passphrase, around `f`, which
-    /// gets the vault path and passphrase: for the core's path-based use cases (import,
-    /// passphrase change). The session is rebuilt even when `f` fails.
-    ///
-    /// # Errors
-    /// `f`'s error, or the error reopening the vault (then the app is locked).
-    pub fn reopen_around<T>(
-        slot: &mut Option<Session>,
-        path: &std::path::Path,
-        f: impl FnOnce(&str) -> quzheng::Result<T>,
-        new_passphrase: Option<Zeroizing<String>>,
-    ) -> Result<T> {
-        let old = slot.take().ok_or_else(|| IpcError::shell("locked"))?;
-        let pass = old.passphrase.clone();
-        drop(old); // closes our connection before the use case opens its own
-        let out = f(&pass);
-        let pass = match (&out, new_passphrase) {
-            (Ok(_), Some(new)) => new,
-            _ => pass,
-        };
-        let vault = quzheng::api::vault::open(path, &pass)?;
-        *slot = Some(Session::new(vault, pass)?);
-        Ok(out?)
     }
 
     /// The stored message `id`.

@@ -39,6 +39,9 @@ pub struct ViewRow {
     pub collection: bool,
     /// The body as stored.
     pub body: String,
+    /// The effective findings' spans in `body`, `[start, end)` in chars (Unicode scalar
+    /// values, as `Finding`), sorted; the list highlights them.
+    pub marks: Vec<[usize; 2]>,
     /// Lowercased body and address, for case-insensitive search.
     search: String,
 }
@@ -78,6 +81,9 @@ pub struct RowOut {
     pub collection: bool,
     /// Body.
     pub body: String,
+    /// Spans of the matched words in `body`, `[start, end)` in chars (Unicode scalar values,
+    /// the same offsets as the detail view's findings), sorted by start.
+    pub marks: Vec<[usize; 2]>,
 }
 
 /// A name with a count.
@@ -139,6 +145,18 @@ fn bits(labels: &[Label]) -> u8 {
     })
 }
 
+/// The non-empty finding spans, sorted and deduplicated (a word can match several rules).
+fn marks(findings: &[quzheng::model::Finding]) -> Vec<[usize; 2]> {
+    let mut v: Vec<[usize; 2]> = findings
+        .iter()
+        .filter(|f| f.end > f.start)
+        .map(|f| [f.start, f.end])
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
 /// Parses `HH:MM-HH:MM`.
 pub fn parse_night(window: &str) -> Option<(NaiveTime, NaiveTime)> {
     let (a, b) = window.split_once('-')?;
@@ -191,6 +209,7 @@ impl ViewIndex {
                     address: m.address.clone(),
                     creditor,
                     label_bits: bits(&v.labels),
+                    marks: marks(&v.findings),
                     labels: v.labels,
                     collection: v.collection,
                     body: m.body.clone(),
@@ -264,6 +283,7 @@ impl ViewIndex {
                 labels: r.labels.iter().map(|l| l.id()).collect(),
                 collection: r.collection,
                 body: r.body.clone(),
+                marks: r.marks.clone(),
             })
             .collect()
     }
@@ -502,6 +522,31 @@ mod tests {
         assert_eq!(r.iter().map(|r| r.id).collect::<Vec<_>>(), vec![4, 1]);
         assert_eq!(r[1].local, "2026-03-10 23:30");
         assert_eq!(r[1].labels, vec!["threat", "night_contact"]);
+    }
+
+    #[test]
+    fn rows_carry_sorted_finding_spans_in_chars() {
+        let m = msg("再不还钱就上门找你", "2026-03-10T23:30:00+08:00");
+        let f = |start, end, label| quzheng::model::Finding {
+            label,
+            rule: "r".into(),
+            start,
+            end,
+            text: m.body.chars().skip(start).take(end - start).collect(),
+        };
+        let mut v = verdict(&[Label::Threat], "速借宝");
+        // Out of order, duplicated, and an empty (time) finding that has no text to mark.
+        v.findings = vec![
+            f(5, 7, Label::Threat),
+            f(0, 2, Label::Threat),
+            f(5, 7, Label::Threat),
+            f(0, 0, Label::NightContact),
+        ];
+        let ix = ViewIndex::build([(1, &m, v)], chrono_tz::Asia::Shanghai, &BTreeMap::new());
+        let r = ix.rows(&[1]);
+        assert_eq!(r[0].marks, vec![[0, 2], [5, 7]]);
+        let marked: String = r[0].body.chars().skip(5).take(2).collect();
+        assert_eq!(marked, "上门", "char offsets, not bytes");
     }
 
     /// Filtering speed over 100,000 messages. Run:

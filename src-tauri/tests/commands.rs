@@ -64,6 +64,11 @@ fn first_run_create_lock_and_unlock_with_growing_delay() {
     let a = app();
     let info = ok(&a, "app_info", json!({}));
     assert_eq!(info["vault_exists"], false);
+    // The cold-start mark is allowed and, without QUZHENG_READY_EXIT, does nothing.
+    assert_eq!(
+        ok(&a, "ui_ready", json!({"screen": "first-run"})),
+        Value::Null
+    );
     assert_eq!(info["labels"].as_array().unwrap().len(), 7);
     assert_eq!(info["labels"][0]["id"], "threat");
     assert_eq!(
@@ -185,4 +190,180 @@ fn change_passphrase_checks_the_old_one() {
         "unlock_vault",
         json!({"passphrase": "a new long passphrase"}),
     );
+}
+
+fn fixture(rel: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures")
+        .join(rel)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn rows_corrections_creditors_and_passphrase_work_on_the_open_vault() {
+    let a = app();
+    ok(&a, "create_vault", json!({"passphrase": PASS}));
+    let s = ok(
+        &a,
+        "import_files",
+        json!({"paths": [fixture("sbr/chinese-collection.xml")]}),
+    );
+    assert_eq!(
+        (s["imported"].as_u64(), s["failed"].as_u64()),
+        (Some(8), Some(0))
+    );
+
+    // List rows carry the findings' spans (char offsets), the same as the detail view's.
+    let ids = ok(
+        &a,
+        "filter_messages",
+        json!({"filter": {"collection_only": true}}),
+    )["ids"]
+        .clone();
+    let rows = ok(&a, "message_rows", json!({ "ids": ids }));
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| !r["marks"].as_array().unwrap().is_empty())
+        .expect("a collection row with matched words");
+    let id = row["id"].as_i64().unwrap();
+    let d = ok(&a, "message_detail", json!({ "id": id }));
+    let body: Vec<char> = row["body"].as_str().unwrap().chars().collect();
+    for m in row["marks"].as_array().unwrap() {
+        let (s, e) = (
+            m[0].as_u64().unwrap() as usize,
+            m[1].as_u64().unwrap() as usize,
+        );
+        let text: String = body[s..e].iter().collect();
+        assert!(
+            d["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["start"] == m[0] && f["end"] == m[1] && f["text"] == text.as_str()),
+            "mark {m} is a finding of the detail view"
+        );
+    }
+
+    // Corrections go to the open vault: a label change, a note alone, and nothing at all.
+    let d = ok(
+        &a,
+        "correct_labels",
+        json!({"id": id, "add": ["excessive_frequency"], "remove": [], "note": "checked"}),
+    );
+    assert!(d["labels"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("excessive_frequency")));
+    ok(
+        &a,
+        "correct_labels",
+        json!({"id": id, "add": [], "remove": [], "note": "a note alone"}),
+    );
+    assert_eq!(
+        call(
+            &a,
+            "correct_labels",
+            json!({"id": id, "add": [], "remove": [], "note": " "})
+        )
+        .unwrap_err()["code"],
+        "bad_input"
+    );
+
+    // Rename: the list, the overview and the rows all show the new name.
+    let before = ok(&a, "list_creditors", json!({}));
+    let old = before[0]["name"].as_str().unwrap().to_string();
+    ok(
+        &a,
+        "rename_creditor",
+        json!({"from": old, "to": "e2e creditor"}),
+    );
+    let after = ok(&a, "list_creditors", json!({}));
+    assert_eq!(after[0]["name"], "e2e creditor");
+    assert_eq!(after[0]["aliases"], json!([old]));
+    assert_eq!(
+        ok(&a, "overview", json!({}))["by_creditor"][0]["name"],
+        "e2e creditor"
+    );
+    let ids = ok(
+        &a,
+        "filter_messages",
+        json!({"filter": {"creditor": "e2e creditor"}}),
+    )["ids"]
+        .clone();
+    assert!(!ids.as_array().unwrap().is_empty());
+
+    // The passphrase changes on the open vault; a later import (on the same open vault,
+    // no passphrase held) still works, and only the new passphrase unlocks afterwards.
+    ok(
+        &a,
+        "change_passphrase",
+        json!({"old": PASS, "new": "another long passphrase"}),
+    );
+    let again = ok(
+        &a,
+        "import_files",
+        json!({"paths": [fixture("sbr/chinese-collection.xml")]}),
+    );
+    assert_eq!(again["duplicates"], 8);
+    ok(&a, "lock_vault", json!({}));
+    assert_eq!(
+        call(&a, "unlock_vault", json!({"passphrase": PASS})).unwrap_err()["code"],
+        "wrong_passphrase"
+    );
+    ok(
+        &a,
+        "unlock_vault",
+        json!({"passphrase": "another long passphrase"}),
+    );
+    assert_eq!(ok(&a, "overview", json!({}))["total"], 8);
+}
+
+#[test]
+fn unreadable_files_are_one_sentence_each_and_change_nothing() {
+    let a = app();
+    ok(&a, "create_vault", json!({"passphrase": PASS}));
+    let junk = a.vault.with_file_name("junk.bin");
+    std::fs::write(&junk, [0u8, 159, 146, 150, 1, 2, 3]).unwrap();
+    let missing = a.vault.with_file_name("no-such-file.xml");
+    let s = ok(
+        &a,
+        "import_files",
+        json!({"paths": [junk.display().to_string(), missing.display().to_string()]}),
+    );
+    assert_eq!(s["failed"], 2);
+    assert_eq!(s["imported"], 0);
+    for f in s["files"].as_array().unwrap() {
+        let e = f["error"].as_str().expect("a sentence per refused file");
+        assert!(
+            !e.is_empty() && !e.contains("Error") && !e.contains("{"),
+            "{e}"
+        );
+    }
+    assert_eq!(ok(&a, "overview", json!({}))["total"], 0, "nothing kept");
+    ok(&a, "overview", json!({}));
+}
+
+#[test]
+fn a_damaged_vault_is_one_sentence_not_a_crash() {
+    let a = app();
+    ok(&a, "create_vault", json!({"passphrase": PASS}));
+    ok(&a, "lock_vault", json!({}));
+    // Keep SQLite's 100-byte header (so it is still recognised as a database file) and
+    // lose everything after it, as a broken copy or a failing disk would.
+    let bytes = std::fs::read(&a.vault).unwrap();
+    std::fs::write(&a.vault, &bytes[..100]).unwrap();
+    let e = call(&a, "unlock_vault", json!({"passphrase": PASS})).unwrap_err();
+    let msg = e["message"].as_str().unwrap();
+    assert!(
+        ["damaged", "bad_input"].contains(&e["code"].as_str().unwrap()),
+        "{e}"
+    );
+    assert!(!msg.is_empty() && !msg.contains("Sqlite"), "{e}");
+    // Garbage instead of a vault: refused with a sentence too.
+    std::fs::write(&a.vault, b"not a vault at all").unwrap();
+    let e = call(&a, "unlock_vault", json!({"passphrase": PASS})).unwrap_err();
+    assert!(!e["message"].as_str().unwrap().is_empty(), "{e}");
 }

@@ -508,7 +508,8 @@ pub fn correct(
         return Err(crate::Error::bad_input("label", l.id()));
     }
     let mut vault = super::vault::open(path, passphrase)?;
-    vault.add_correction(
+    correct_in(
+        &mut vault,
         msg_id,
         Correction {
             add,
@@ -523,6 +524,28 @@ pub fn correct(
         .find(|m| m.id == msg_id)
         .ok_or_else(|| crate::Error::bad_input("message_id", id))?;
     Ok(m.effective())
+}
+
+/// Stores `correction` of message `msg_id` in an already open vault (the app's use case:
+/// it keeps the vault open, not the passphrase). A note alone is a correction too (the
+/// CLI's `correct` asks for a label change before calling this).
+///
+/// # Errors
+/// Nothing to store (no label change and an empty note: `correct_nothing`), a label both
+/// added and removed (`label`), an unknown message id, vault failure.
+pub fn correct_in(vault: &mut Vault, msg_id: i64, correction: Correction) -> Result<()> {
+    let c = &correction;
+    if c.add.is_empty() && c.remove.is_empty() && c.note.trim().is_empty() {
+        return Err(crate::Error::bad_input(
+            "correct_nothing",
+            msg_id.to_string(),
+        ));
+    }
+    if let Some(l) = c.add.iter().find(|l| c.remove.contains(l)) {
+        return Err(crate::Error::bad_input("label", l.id()));
+    }
+    vault.add_correction(msg_id, correction)?;
+    Ok(())
 }
 
 /// One creditor as listed by `quzheng creditors`.
@@ -593,12 +616,29 @@ pub fn alias_creditor(
         ));
     }
     let mut vault = super::vault::open(path, passphrase)?;
+    alias_creditor_in(&mut vault, from, to, merge)?;
+    creditors(&vault)
+}
+
+/// Renames (`merge = false`) or merges (`merge = true`) creditor `from` into `to` in an
+/// already open vault, recorded as an event in its chain (the app's use case).
+///
+/// # Errors
+/// An empty name (`creditor`), vault failure.
+pub fn alias_creditor_in(vault: &mut Vault, from: &str, to: &str, merge: bool) -> Result<()> {
+    let (from, to) = (from.trim(), to.trim());
+    if from.is_empty() || to.is_empty() {
+        return Err(crate::Error::bad_input(
+            "creditor",
+            format!("{from:?} {to:?}"),
+        ));
+    }
     if merge {
         vault.merge_creditor(from, to)?;
     } else {
         vault.set_creditor_alias(from, to)?;
     }
-    creditors(&vault)
+    Ok(())
 }
 
 /// `quzheng creditors` without flags.

@@ -90,8 +90,29 @@ pub fn check(path: &Path, passphrase: &str) -> Result<CheckReport> {
 /// Wrong old passphrase, empty new passphrase, storage failure.
 pub fn passwd(path: &Path, old: &str, new: &str) -> Result<()> {
     let mut v = open(path, old)?;
-    // Tests re-wrap cheaply; otherwise keep the vault's parameters, raised to the product
-    // default when they are weaker (a vault made by a test build, or an older default).
+    rewrap(&mut v, new)
+}
+
+/// Changes the passphrase of an already open vault (the app's use case: it keeps the vault
+/// open, not the passphrase). The current passphrase is checked first, by unlocking the
+/// same file a second time and dropping that handle at once, so an unattended unlocked
+/// vault cannot be taken over.
+///
+/// # Errors
+/// Wrong current passphrase (kind `WrongPassphrase`; nothing is changed), empty new
+/// passphrase, storage failure.
+pub fn change_passphrase(vault: &mut Vault, old: &str, new: &str) -> Result<()> {
+    if new.is_empty() {
+        return Err(crate::vault::Error::EmptyPassphrase.into());
+    }
+    drop(open(vault.path(), old)?);
+    rewrap(vault, new)
+}
+
+/// Re-wraps the data key under `new`. Tests re-wrap cheaply; otherwise the vault's KDF
+/// parameters are kept, raised to the product default when they are weaker (a vault made
+/// by a test build, or an older default).
+fn rewrap(v: &mut Vault, new: &str) -> Result<()> {
     let params = if !kdf_params().is_strong() {
         kdf_params()
     } else if v.kdf_params().is_strong() {
@@ -394,6 +415,35 @@ mod tests {
                 .unwrap()
                 .to_rfc3339(),
             "2026-03-10T01:05:00+00:00"
+        );
+    }
+
+    #[test]
+    fn change_passphrase_on_an_open_vault_checks_the_old_one() {
+        std::env::set_var(FAST_KDF_ENV, "1");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.qz");
+        let mut v = create(&path, "old pass").unwrap();
+        let e = change_passphrase(&mut v, "not it", "new pass").unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::WrongPassphrase);
+        assert!(
+            open(&path, "old pass").is_ok(),
+            "unchanged after a wrong old passphrase"
+        );
+        assert_eq!(
+            change_passphrase(&mut v, "old pass", "")
+                .unwrap_err()
+                .kind(),
+            crate::ErrorKind::BadInput
+        );
+        change_passphrase(&mut v, "old pass", "new pass").unwrap();
+        // The same handle keeps working, and the file now opens with the new passphrase only.
+        assert!(v.settings().is_ok());
+        drop(v);
+        assert!(open(&path, "new pass").is_ok());
+        assert_eq!(
+            open(&path, "old pass").unwrap_err().kind(),
+            crate::ErrorKind::WrongPassphrase
         );
     }
 

@@ -21,6 +21,7 @@ use crate::model::Label;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use serde::Deserialize;
+use std::sync::OnceLock;
 
 /// The only schema version this build reads.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -152,8 +153,49 @@ pub struct Rule {
     pub score: i32,
     /// The pack file it came from.
     pub file: String,
-    regexes: Vec<Regex>,
-    unless: Vec<Regex>,
+    regexes: Vec<LazyRegex>,
+    unless: Vec<LazyRegex>,
+}
+
+/// A rule's regex, compiled when first needed.
+///
+/// Why lazily: compiling every pattern twice (once alone for spans, once in the combined
+/// `RegexSet`) took about half of the pack load time, and most single patterns are never
+/// needed (collection-pack regexes only run in the set; a label regex is needed only once
+/// the set reports it). Packs from `--rules` are still compiled on load, so a bad or
+/// hostile pattern is refused there with its file and rule; the bundled packs are checked
+/// the same way by the unit test `bundled_regexes_compile_within_the_limit`.
+#[derive(Debug, Clone)]
+pub(crate) struct LazyRegex {
+    pattern: String,
+    compiled: OnceLock<Option<Regex>>,
+}
+
+impl LazyRegex {
+    /// `eager`: compile now and report an error (packs from outside the binary).
+    fn new(file: &str, rule: &str, pattern: &str, eager: bool) -> Result<LazyRegex, Error> {
+        let compiled = OnceLock::new();
+        if eager {
+            let _ = compiled.set(Some(compile_regex(file, rule, pattern)?));
+        }
+        Ok(LazyRegex {
+            pattern: pattern.to_string(),
+            compiled,
+        })
+    }
+
+    /// The compiled regex; `None` only if a pattern that skipped validation fails to
+    /// compile, which the bundled-pack test rules out (it then never matches).
+    fn get(&self) -> Option<&Regex> {
+        self.compiled
+            .get_or_init(|| compile_regex("", "", &self.pattern).ok())
+            .as_ref()
+    }
+
+    /// Whether the pattern matches anywhere in `text`.
+    fn is_match(&self, text: &str) -> bool {
+        self.get().is_some_and(|r| r.is_match(text))
+    }
 }
 
 /// A compiled pack: keywords, regexes and rules.
@@ -235,11 +277,18 @@ pub fn parse(file: &str, text: &str) -> Result<PackFile, Error> {
 }
 
 impl Pack {
-    /// Compiles a parsed pack; keywords are normalised with `norm`.
+    /// Compiles a parsed pack; keywords are normalised with `norm`. `trusted` packs (the
+    /// bundled ones, unchanged) have their single regexes compiled on first use; other
+    /// packs have every regex compiled and size-checked here.
     ///
     /// # Errors
     /// [`Error::BadRuleId`], [`Error::EmptyRule`], [`Error::BadRegex`].
-    pub fn compile(file: &str, def: PackFile, norm: &Normalizer) -> Result<Pack, Error> {
+    pub fn compile(
+        file: &str,
+        def: PackFile,
+        norm: &Normalizer,
+        trusted: bool,
+    ) -> Result<Pack, Error> {
         let label = Label::from_id(&def.label);
         let prefix = format!("{}.", def.label);
         let mut rules = Vec::with_capacity(def.rules.len());
@@ -278,14 +327,14 @@ impl Pack {
             }
             let mut regexes = Vec::new();
             for (xi, p) in r.regex.iter().filter(|p| !p.is_empty()).enumerate() {
-                regexes.push(compile_regex(file, &r.id, p)?);
+                regexes.push(LazyRegex::new(file, &r.id, p, !trusted)?);
                 set_pats.push(p.clone());
                 set_rule.push((ri, xi));
             }
             let unless = r
                 .unless
                 .iter()
-                .map(|p| compile_regex(file, &r.id, p))
+                .map(|p| LazyRegex::new(file, &r.id, p, !trusted))
                 .collect::<Result<Vec<_>, _>>()?;
             rules.push(Rule {
                 id: r.id.clone(),
@@ -482,7 +531,10 @@ impl Combined {
                     });
                     continue;
                 }
-                for m in pack.rules[ri].regexes[xi as usize].find_iter(&n.text) {
+                let Some(re) = pack.rules[ri].regexes[xi as usize].get() else {
+                    continue;
+                };
+                for m in re.find_iter(&n.text) {
                     if m.start() < m.end() {
                         out[pi].push(Hit {
                             rule: ri,

@@ -238,6 +238,42 @@ fn calls_over_the_limits_are_reported() {
     assert!(f.iter().all(|f| f.creditor.as_deref() == Some("速借宝")));
 }
 
+/// The bundled packs' single regexes are compiled on first use, not on load (see
+/// `rules::LazyRegex`), so this test does the load-time check for them: every `regex` and
+/// `unless` pattern compiles within `REGEX_SIZE_LIMIT`.
+#[test]
+fn bundled_regexes_compile_within_the_limit() {
+    let mut n = 0;
+    for (file, text) in BUNDLED {
+        let def = rules::parse(file, text).expect("bundled pack parses");
+        for r in &def.rules {
+            for p in r.regex.iter().chain(&r.unless) {
+                if let Err(e) = rules::compile_regex(file, &r.id, p) {
+                    panic!("{e}");
+                }
+                n += 1;
+            }
+        }
+    }
+    assert!(n > 100, "only {n} patterns");
+}
+
+/// A pack from `--rules` is compiled on load, and an override of a bundled file too.
+#[test]
+fn custom_pack_regexes_are_checked_on_load() {
+    let mut src: Vec<(String, String)> = BUNDLED
+        .iter()
+        .map(|(f, t)| (f.to_string(), t.to_string()))
+        .collect();
+    src[1]
+        .1
+        .push_str("\n[[rule]]\nid = \"threat.bad\"\nregex = [\"x\"]\nunless = [\"(\"]\n");
+    match RuleSet::from_sources(&src, "custom") {
+        Err(Error::BadRegex { rule, .. }) => assert_eq!(rule, "threat.bad"),
+        other => panic!("{other:?}"),
+    }
+}
+
 #[test]
 fn hostile_regex_is_rejected_with_file_and_rule() {
     let pack = "schema = 1\nlabel = \"threat\"\n[[rule]]\nid = \"threat.bomb\"\nregex = [\"(a{1000}){1000}\"]\n";

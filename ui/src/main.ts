@@ -3,7 +3,7 @@
 import './styles.css';
 import { h, clear } from './lib/dom';
 import { t, setLang, savedLang, onLangChange } from './i18n';
-import { appInfo, setLanguage } from './api/app';
+import { appInfo, setLanguage, uiReady } from './api/app';
 import { lockVault, getSettings } from './api/vault';
 import { toAppError } from './api/ipc';
 import type { AppInfo } from './api/types';
@@ -40,12 +40,26 @@ const ctx: Ctx = {
   notice,
 };
 
+/** Marks the first screen interactive, once: after two frames it is painted and the focus
+ *  its screen sets in a 0 ms timeout is in its input. `data-ready` is for WebDriver; the IPC
+ *  mark lets scripts/coldstart.sh time a release build without WebDriver. */
+let readySent = false;
+function markReady(screen: 'unlock' | 'first-run'): void {
+  if (readySent) return;
+  readySent = true;
+  requestAnimationFrame(() => requestAnimationFrame(() => {
+    document.body.dataset.ready = screen;
+    void uiReady(screen).catch(() => undefined);
+  }));
+}
+
 function showLocked(note?: string): void {
   unlocked = false;
   idle?.stop();
   idle = null;
   clear(root);
   root.append(noticeEl, h('main', { class: 'center' }, unlockScreen(afterUnlock, note)));
+  markReady('unlock');
 }
 
 async function afterUnlock(): Promise<void> {
@@ -69,6 +83,7 @@ function render(): void {
   if (!info.vault_exists) {
     clear(root);
     root.append(noticeEl, h('main', { class: 'center' }, firstRunScreen(() => { if (info) info.vault_exists = true; void afterUnlock(); })));
+    markReady('first-run');
     return;
   }
   if (!unlocked) return showLocked();
@@ -80,12 +95,25 @@ function render(): void {
     pack: () => packScreen(ctx),
     settings: () => settingsScreen(ctx, () => { unlocked = false; if (info) info.vault_exists = false; render(); }),
   }[current]();
-  const nav = h('nav', { 'aria-label': t('appName') },
+  // Keyboard: Tab reaches the bar, Left/Right (and Home/End) move along it, Enter opens.
+  const navKeys = (e: KeyboardEvent) => {
+    const buttons = [...nav.querySelectorAll('button')];
+    const i = buttons.indexOf(document.activeElement as HTMLButtonElement);
+    if (i < 0) return;
+    const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: buttons.length - 1 }[e.key];
+    if (next === undefined) return;
+    e.preventDefault();
+    buttons[(next + buttons.length) % buttons.length].focus();
+  };
+  const nav = h('nav', { 'aria-label': t('appName'), onkeydown: navKeys as (e: Event) => void },
     h('span', { class: 'brand' }, t('appName')),
     NAV.map(([id, key]) => h('button', { class: id === current ? 'active' : '', id: `nav-${id}`, 'aria-current': id === current ? 'page' : undefined, onclick: () => ctx.go(id) }, t(key))),
     h('button', { class: 'lock', id: 'nav-lock', onclick: () => void lockVault().finally(() => showLocked()) }, t('lock')));
+  // Re-rendering replaces the bar; keep keyboard users where they were instead of at the top.
+  const focusedNav = document.activeElement?.closest('nav') ? document.activeElement.id : '';
   clear(root);
   root.append(nav, noticeEl, h('main', {}, screen));
+  if (focusedNav) (document.getElementById(focusedNav) as HTMLElement | null)?.focus();
 }
 
 async function boot(): Promise<void> {

@@ -3,7 +3,7 @@ import { zhCN } from '../src/i18n/zh-CN';
 import { en } from '../src/i18n/en';
 import { t, setLang } from '../src/i18n';
 import { strength } from '../src/lib/strength';
-import { findAll, piecesFromSpans } from '../src/lib/highlight';
+import { findAll, snippet, spansFromPairs, piecesFromSpans } from '../src/lib/highlight';
 
 describe('i18n', () => {
   it('has the same keys and no empty string in both languages', () => {
@@ -35,6 +35,23 @@ describe('highlight', () => {
     const p = piecesFromSpans(body, [{ start: 7, end: 9 }]);
     expect(p.filter((x) => x.hit).map((x) => x.text)).toEqual(['上门']);
     expect(p.map((x) => x.text).join('')).toBe(body);
+  });
+  it('starts a row snippet near the first mark so it stays visible', () => {
+    const body = '【某某金融】尊敬的客户您好，您的借款已严重逾期，再不还钱就上门找你家人';
+    const at = [...body].indexOf('上'); // 29
+    const s = snippet(body, [{ start: at, end: at + 2 }]);
+    expect(s.text.startsWith('…')).toBe(true);
+    const hit = piecesFromSpans(s.text, s.spans).filter((p) => p.hit).map((p) => p.text);
+    expect(hit).toEqual(['上门']);
+    expect([...s.text].length).toBeLessThan([...body].length);
+    // a mark near the start, or one that fits in a wide row: the body is shown whole
+    expect(snippet(body, [{ start: 1, end: 3 }]).text).toBe(body);
+    expect(snippet(body, [{ start: at, end: at + 2 }], undefined, 60).text).toBe(body);
+    // a span before the cut is clipped, not shifted to a negative offset
+    const two = snippet(body, [{ start: 0, end: 2 }, { start: at, end: at + 2 }], { start: at, end: at + 2 });
+    expect(two.spans.every((x) => x.start >= 1 && x.end > x.start)).toBe(true);
+    expect(spansFromPairs([[3, 5]])).toEqual([{ start: 3, end: 5 }]);
+    expect(spansFromPairs(undefined)).toEqual([]);
   });
   it('finds every case-insensitive occurrence', () => {
     expect(findAll('Pay now, PAY!', 'pay')).toEqual([{ start: 0, end: 3 }, { start: 9, end: 12 }]);

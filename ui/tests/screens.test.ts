@@ -102,7 +102,7 @@ describe('import', () => {
 describe('messages', () => {
   const N = 100_000;
   const ids = Array.from({ length: N }, (_, i) => i + 1);
-  const row = (id: number): Row => ({ id, local: '2026-03-10 23:05', address: '1069', creditor: '速借宝', labels: ['threat'], collection: true, body: `第${id}条 上门找你` });
+  const row = (id: number): Row => ({ id, local: '2026-03-10 23:05', address: '1069', creditor: '速借宝', labels: ['threat'], collection: true, body: `第${id}条 上门找你`, marks: [] });
   it('renders only the visible rows of 100,000 and highlights the search text', async () => {
     const { calls } = fakeShell((cmd, a) => {
       if (cmd === 'filter_messages') return { ids, total: N, elapsed_us: 1500 };
@@ -119,6 +119,23 @@ describe('messages', () => {
     await until(() => calls.some((c) => c.cmd === 'filter_messages' && (c.args.filter as { text: string }).text === '上门'));
     await until(() => sec.querySelector('.row mark') !== null);
     expect(sec.querySelector('.row mark')?.textContent).toBe('上门');
+  });
+  it("highlights the classifier's matched words in the list rows without a search", async () => {
+    const body = '【某某金融】尊敬的客户您好，您的借款已严重逾期，再不还钱就上门找你家人';
+    const at = [...body].indexOf('上');
+    fakeShell((cmd, a) => {
+      if (cmd === 'filter_messages') return { ids: [1, 2], total: 2, elapsed_us: 10 };
+      if (cmd === 'message_rows') return (a.ids as number[]).map((id) => ({ ...row(id), body, marks: id === 1 ? [[at, at + 2]] : [] }));
+      if (cmd === 'list_creditors') return [];
+      return null;
+    });
+    const sec = messagesScreen(testCtx());
+    document.body.append(sec);
+    await until(() => sec.querySelectorAll('.row[data-id]').length === 2);
+    const first = sec.querySelector('.row[data-id="1"] .body');
+    expect([...first!.querySelectorAll('mark')].map((m) => m.textContent)).toEqual(['上门']);
+    expect(first!.textContent!.startsWith('…')).toBe(true); // the snippet starts near the match
+    expect(sec.querySelector('.row[data-id="2"] mark')).toBeNull();
   });
   it('sends a correction with added and removed labels and a note', async () => {
     const detail: Detail = { ...row(7), utc: '2026-03-10T15:05:00Z', zone: 'Asia/Shanghai', kind: 'sms', direction: 'in',
@@ -145,6 +162,59 @@ describe('messages', () => {
     (sec.querySelector('#save-correction') as HTMLButtonElement).click();
     await until(() => calls.some((c) => c.cmd === 'correct_labels'));
     expect(calls.find((c) => c.cmd === 'correct_labels')?.args).toEqual({ id: 7, add: ['insult'], remove: ['threat'], note: '是辱骂不是威胁' });
+  });
+});
+
+describe('keyboard', () => {
+  it('moves between list rows with the arrow keys and opens one with Enter', async () => {
+    const row = (id: number): Row => ({ id, local: '2026-03-10 23:05', address: '1069', creditor: null, labels: [], collection: true, body: `第${id}条`, marks: [] });
+    const { calls } = fakeShell((cmd, a) => {
+      if (cmd === 'filter_messages') return { ids: [1, 2, 3], total: 3, elapsed_us: 10 };
+      if (cmd === 'message_rows') return (a.ids as number[]).map(row);
+      if (cmd === 'list_creditors') return [];
+      if (cmd === 'message_detail') return null;
+      return null;
+    });
+    const sec = messagesScreen(testCtx());
+    document.body.append(sec);
+    await until(() => sec.querySelectorAll('.row[data-id]').length === 3);
+    const at = (id: number) => sec.querySelector(`.row[data-id="${id}"]`) as HTMLElement;
+    const key = (key: string) => (document.activeElement as HTMLElement).dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+    at(1).focus();
+    key('ArrowDown');
+    expect(document.activeElement).toBe(at(2));
+    key('ArrowDown');
+    key('ArrowDown'); // stays on the last row
+    expect(document.activeElement).toBe(at(3));
+    key('ArrowUp');
+    expect(document.activeElement).toBe(at(2));
+    key('Enter');
+    await until(() => calls.some((c) => c.cmd === 'message_detail'));
+    expect(calls.find((c) => c.cmd === 'message_detail')?.args).toEqual({ id: 2 });
+  });
+});
+
+describe('creditors', () => {
+  it('renames (or merges into an existing name) and shows the new list', async () => {
+    let list = [{ name: '速借宝', messages: 3, addresses: [], aliases: [] as string[] }, { name: '快贷', messages: 2, addresses: [], aliases: [] as string[] }];
+    const { calls } = fakeShell((cmd, a) => {
+      if (cmd === 'list_creditors') return list;
+      if (cmd === 'rename_creditor') {
+        list = [{ name: a.to as string, messages: 5, addresses: [], aliases: ['快贷'] }];
+        return null;
+      }
+      return null;
+    });
+    const { creditorsScreen } = await import('../src/screens/creditors');
+    const sec = creditorsScreen(testCtx());
+    document.body.append(sec);
+    await until(() => sec.querySelector('tr[data-creditor="快贷"]') !== null);
+    const tr = sec.querySelector('tr[data-creditor="快贷"]') as HTMLElement;
+    type(tr.querySelector('.creditor-new'), ' 速借宝 ');
+    (tr.querySelector('.creditor-apply') as HTMLButtonElement).click();
+    await until(() => sec.querySelector('tr[data-creditor="快贷"]') === null);
+    expect(calls.find((c) => c.cmd === 'rename_creditor')?.args).toEqual({ from: '快贷', to: '速借宝' });
+    expect(sec.querySelector('tr[data-creditor="速借宝"]')?.textContent).toContain('快贷');
   });
 });
 

@@ -14,6 +14,10 @@ use tauri_plugin_dialog::DialogExt;
 pub const E2E_OPEN_ENV: &str = "QUZHENG_E2E_OPEN_FILES";
 /// Test-only override of the save dialog: a directory; the file keeps its suggested name.
 pub const E2E_SAVE_ENV: &str = "QUZHENG_E2E_SAVE_DIR";
+/// Benchmark only (`scripts/coldstart.sh`): when set, the first [`ui_ready`] prints
+/// `quzheng-ready <screen> <unix ms>` on stdout and quits, so a script can time the cold
+/// start from launch to an interactive first screen without WebDriver in between.
+pub const READY_EXIT_ENV: &str = "QUZHENG_READY_EXIT";
 
 /// A label as the UI shows it.
 #[derive(Debug, Serialize)]
@@ -56,6 +60,27 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
             })
             .collect(),
     }
+}
+
+/// The UI reports that its first screen is drawn and its input focused (`screen`: `unlock`
+/// or `first-run`). Does nothing unless [`READY_EXIT_ENV`] is set (cold-start benchmark).
+#[tauri::command]
+pub fn ui_ready<R: Runtime>(app: tauri::AppHandle<R>, screen: String) {
+    if std::env::var_os(READY_EXIT_ENV).is_none() {
+        return;
+    }
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    // Only a fixed word from the UI's own list reaches stdout, nothing the user typed.
+    let screen = if screen == "unlock" {
+        "unlock"
+    } else {
+        "first-run"
+    };
+    println!("quzheng-ready {screen} {ms}");
+    app.exit(0);
 }
 
 /// Sets the language of error sentences (`zh` or `en`).

@@ -23,20 +23,11 @@ pub async fn rename_creditor<R: Runtime>(
 ) -> Result<()> {
     blocking(app, move |st| {
         st.with(|s| {
-            let (from, to) = (from.trim(), to.trim());
-            if from.is_empty() || to.is_empty() {
-                return Err(
-                    quzheng::Error::bad_input("creditor", format!("{from:?} {to:?}")).into(),
-                );
-            }
-            if quzheng::api::classify::creditors(&s.vault)?
+            let to_trimmed = to.trim();
+            let merge = quzheng::api::classify::creditors(&s.vault)?
                 .iter()
-                .any(|c| c.name == to)
-            {
-                s.vault.merge_creditor(from, to)?;
-            } else {
-                s.vault.set_creditor_alias(from, to)?;
-            }
+                .any(|c| c.name == to_trimmed);
+            quzheng::api::classify::alias_creditor_in(&mut s.vault, &from, &to, merge)?;
             let stored = std::mem::take(&mut s.stored);
             s.replace(stored)
         })

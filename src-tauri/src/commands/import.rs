@@ -1,9 +1,10 @@
-//! Import: runs the core's import use case on a blocking thread and reports progress to the
-//! UI as `import-progress` events at least every 250 ms (a ticker sends the latest snapshot
-//! every 150 ms, so even a slow phase such as re-classification keeps the bar alive).
+//! Import: runs the core's import use case on the open vault (`import_files_into`) on a
+//! blocking thread and reports progress to the UI as `import-progress` events at least every
+//! 250 ms (a ticker sends the latest snapshot every 150 ms, so even a slow phase such as
+//! re-classification keeps the bar alive).
 
 use crate::error::{self, Result};
-use crate::state::{blocking, lock, Session};
+use crate::state::{blocking, lock};
 use quzheng::api::import::{ImportOptions, ImportProgress};
 use quzheng::import::Format;
 use serde::Serialize;
@@ -97,42 +98,42 @@ pub async fn import_files<R: Runtime>(
             ..Default::default()
         });
         let done = AtomicBool::new(false);
-        let mut slot = st.slot();
-        let outcome = std::thread::scope(|scope| {
-            scope.spawn(|| {
-                while !done.load(Ordering::Relaxed) {
-                    let _ = emitter.emit("import-progress", lock(&snapshot).clone());
-                    std::thread::sleep(TICK);
-                }
+        let (outcome, sources) = st.with(|s| {
+            let outcome = std::thread::scope(|scope| {
+                scope.spawn(|| {
+                    while !done.load(Ordering::Relaxed) {
+                        let _ = emitter.emit("import-progress", lock(&snapshot).clone());
+                        std::thread::sleep(TICK);
+                    }
+                });
+                let mut on_progress = |p: ImportProgress| {
+                    let mut s = lock(&snapshot);
+                    s.file_index = p.file_index;
+                    s.file = files
+                        .get(p.file_index)
+                        .map(|f| file_name(f))
+                        .unwrap_or_default();
+                    s.bytes_done = p.within.bytes_done;
+                    s.bytes_total = p.within.bytes_total;
+                    s.records = p.within.records;
+                };
+                // The open vault, not a passphrase: the shell holds none while unlocked.
+                let r = quzheng::api::import::import_files_into(
+                    &mut s.vault,
+                    &files,
+                    &opts,
+                    &mut on_progress,
+                );
+                done.store(true, Ordering::Relaxed);
+                r
             });
-            let mut on_progress = |p: ImportProgress| {
-                let mut s = lock(&snapshot);
-                s.file_index = p.file_index;
-                s.file = files
-                    .get(p.file_index)
-                    .map(|f| file_name(f))
-                    .unwrap_or_default();
-                s.bytes_done = p.within.bytes_done;
-                s.bytes_total = p.within.bytes_total;
-                s.records = p.within.records;
-            };
-            let path = st.vault_path.clone();
-            let r = Session::reopen_around(
-                &mut slot,
-                &path,
-                |pass| {
-                    quzheng::api::import::import_files(&path, pass, &files, &opts, &mut on_progress)
-                },
-                None,
-            );
-            done.store(true, Ordering::Relaxed);
-            r
+            // Each file is its own transaction, so even after a failure some files may
+            // have been stored: the view is rebuilt either way.
+            let reloaded = s.reload();
+            let outcome = outcome?;
+            reloaded?;
+            Ok((outcome, s.vault.sources()?))
         })?;
-        let sources = slot
-            .as_ref()
-            .map(|s| s.vault.sources())
-            .transpose()?
-            .unwrap_or_default();
         let lang = error::lang();
         let files: Vec<FileSummary> = outcome
             .files

@@ -166,9 +166,6 @@ pub async fn correct_labels<R: Runtime>(
     blocking(app, move |st| {
         st.with(|s| {
             let (add, remove) = (parse_labels(&add)?, parse_labels(&remove)?);
-            if add.is_empty() && remove.is_empty() && note.trim().is_empty() {
-                return Err(quzheng::Error::bad_input("correct_nothing", id.to_string()).into());
-            }
             let c = Correction {
                 add,
                 remove,
@@ -176,7 +173,7 @@ pub async fn correct_labels<R: Runtime>(
                 at: chrono::Utc::now(),
             };
             s.message(id)?;
-            s.vault.add_correction(id, c.clone())?;
+            quzheng::api::classify::correct_in(&mut s.vault, id, c.clone())?;
             let mut stored = std::mem::take(&mut s.stored);
             if let Some(&i) = s.pos.get(&id) {
                 stored[i].corrections.push(c);

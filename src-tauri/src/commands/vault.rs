@@ -16,7 +16,7 @@ pub async fn create_vault<R: Runtime>(app: AppHandle<R>, passphrase: String) -> 
             return Err(IpcError::shell("exists"));
         }
         let vault = quzheng::api::vault::create(&st.vault_path, &pass)?;
-        *st.slot() = Some(Session::new(vault, pass)?);
+        *st.slot() = Some(Session::new(vault)?);
         Ok(())
     })
     .await
@@ -37,7 +37,7 @@ pub async fn unlock_vault<R: Runtime>(app: AppHandle<R>, passphrase: String) -> 
         match quzheng::api::vault::open(&st.vault_path, &pass) {
             Ok(vault) => {
                 lock(&st.throttle).succeed();
-                *st.slot() = Some(Session::new(vault, pass)?);
+                *st.slot() = Some(Session::new(vault)?);
                 Ok(())
             }
             Err(e) if e.kind() == quzheng::ErrorKind::WrongPassphrase => {
@@ -70,15 +70,15 @@ pub async fn change_passphrase<R: Runtime>(
 ) -> Result<()> {
     let (old, new) = (Zeroizing::new(old), Zeroizing::new(new));
     blocking(app, move |st| {
-        // The core checks the old passphrase, so an unattended unlocked app cannot be used
-        // to take the vault over.
-        let path = st.vault_path.clone();
-        Session::reopen_around(
-            &mut st.slot(),
-            &path,
-            |_| quzheng::api::vault::passwd(&path, &old, &new),
-            Some(new.clone()),
-        )
+        st.with(|s| {
+            // The core checks the old passphrase, so an unattended unlocked app cannot be
+            // used to take the vault over; the open vault is re-wrapped in place.
+            Ok(quzheng::api::vault::change_passphrase(
+                &mut s.vault,
+                &old,
+                &new,
+            )?)
+        })
     })
     .await
 }

@@ -7,3 +7,5 @@ export const setLanguage = (lang: Lang) => call<void>('set_language', { lang });
 export const pickFiles = () => call<string[]>('pick_files');
 /** Native save dialog; returns null when the user cancels. */
 export const pickSavePath = (defaultName: string) => call<string | null>('pick_save_path', { defaultName });
+/** Tells the shell the first screen is interactive (used only by the cold-start benchmark). */
+export const uiReady = (screen: 'unlock' | 'first-run') => call<void>('ui_ready', { screen });

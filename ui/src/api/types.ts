@@ -17,7 +17,8 @@ export interface Overview {
 }
 export interface Filter { labels: string[]; creditor: string | null; since: string | null; until: string | null; text: string; collection_only: boolean }
 export interface FilterResult { ids: number[]; total: number; elapsed_us: number }
-export interface Row { id: number; local: string; address: string; creditor: string | null; labels: string[]; collection: boolean; body: string }
+/** `marks`: the findings' spans in `body`, `[start, end)` in code points (as FindingInfo). */
+export interface Row { id: number; local: string; address: string; creditor: string | null; labels: string[]; collection: boolean; body: string; marks: [number, number][] }
 export interface FindingInfo { label: string; rule: string; start: number; end: number; text: string }
 export interface CorrectionInfo { add: string[]; remove: string[]; note: string; at: string }
 export interface Detail extends Row {

@@ -44,3 +44,28 @@ export function renderPieces(pieces: Piece[]): DocumentFragment {
   }
   return f;
 }
+
+/** Spans from the shell's `[start, end]` pairs (list rows carry their findings this way). */
+export function spansFromPairs(pairs: readonly (readonly [number, number])[] | undefined): Span[] {
+  return (pairs ?? []).map(([start, end]) => ({ start, end }));
+}
+
+/**
+ * The part of `text` a one-line list row shows, so that the first highlighted span is
+ * visible: when `focus` (the span to show, else the first of `spans`) ends after the `fit`
+ * code points the row has room for, the snippet starts `context` code points before it,
+ * after an ellipsis. Spans are shifted into the snippet; those cut off are clipped.
+ */
+export function snippet(text: string, spans: Span[], focus?: Span, fit = 24, context = 4): { text: string; spans: Span[] } {
+  const first = focus ?? [...spans].sort((a, b) => a.start - b.start)[0];
+  if (!first || first.end <= fit || first.start <= context) return { text, spans };
+  const cut = first.start - context;
+  const chars = [...text];
+  const shift = cut - 1; // one code point for the ellipsis
+  return {
+    text: '…' + chars.slice(cut).join(''),
+    spans: spans
+      .map((s) => ({ start: Math.max(1, s.start - shift), end: s.end - shift }))
+      .filter((s) => s.end > s.start),
+  };
+}

@@ -12,14 +12,14 @@ export function creditorsScreen(ctx: Ctx): HTMLElement {
     if (!cs) return;
     const names = h('datalist', { id: 'creditor-names' }, cs.map((c) => h('option', { value: c.name })));
     tbody.replaceChildren(...cs.map((c) => {
-      const input = h('input', { type: 'text', list: 'creditor-names', value: c.name, 'aria-label': `${t('newName')}: ${c.name}` });
-      const apply = h('button', {}, t('apply'));
+      const input = h('input', { type: 'text', class: 'creditor-new', list: 'creditor-names', value: c.name, 'aria-label': `${t('newName')}: ${c.name}` });
+      const apply = h('button', { class: 'creditor-apply' }, t('apply'));
       apply.addEventListener('click', async () => {
         const to = input.value.trim();
         if (!to || to === c.name) return;
         if ((await guarded(ctx, () => renameCreditor(c.name, to).then(() => true))) === true) await load();
       });
-      return h('tr', {},
+      return h('tr', { 'data-creditor': c.name },
         h('th', { scope: 'row' }, c.name, c.aliases.length ? h('small', {}, ` (${c.aliases.join('、')})`) : null),
         h('td', { class: 'num' }, t('messagesCount', { n: c.messages })),
         h('td', {}, field(t('rename') + ' / ' + t('mergeInto'), input), apply));

@@ -4,7 +4,7 @@ import { filterMessages, messageRows, messageDetail, correctLabels } from '../ap
 import { listCreditors } from '../api/creditors';
 import type { Detail, Filter, Row } from '../api/types';
 import { VirtualList } from '../lib/virtualList';
-import { findAll, piecesFromSpans, renderPieces } from '../lib/highlight';
+import { findAll, piecesFromSpans, renderPieces, snippet, spansFromPairs } from '../lib/highlight';
 import { guarded, labelName, type Ctx } from '../ctx';
 
 const ROW_H = 56;
@@ -30,15 +30,35 @@ export function messagesScreen(ctx: Ctx): HTMLElement {
     fetch: (ids) => messageRows(ids),
     placeholder: () => h('div', { class: 'row placeholder' }, '…'),
     render: (r) => {
+      // The classifier's matched words and the search text, both highlighted; the one-line
+      // row starts near the first of them (the search hit first) so it is not cut off.
+      const hits = findAll(r.body, filter.text);
+      // Room for about one CJK character per 17 px of row width (16 px font), less a margin.
+      const fit = Math.max(12, Math.floor(list.el.clientWidth / 17) - 4);
+      const snip = snippet(r.body, [...spansFromPairs(r.marks), ...hits], hits[0], fit);
       const body = h('span', { class: 'body' });
-      body.append(renderPieces(piecesFromSpans(r.body, findAll(r.body, filter.text))));
+      body.append(renderPieces(piecesFromSpans(snip.text, snip.spans)));
       return h('div', { class: `row${r.collection ? '' : ' muted'}`, role: 'listitem', tabindex: 0, 'data-id': r.id,
         onclick: () => void openDetail(r.id),
-        onkeydown: (e: Event) => { if ((e as KeyboardEvent).key === 'Enter') void openDetail(r.id); } },
+        onkeydown: (e: Event) => rowKeys(e as KeyboardEvent, r.id) },
         h('span', { class: 'meta' }, h('time', {}, r.local), ' ', h('b', {}, r.creditor ?? r.address), ' ', labelChips(ctx, r.labels)),
         body);
     },
   });
+
+  // Keyboard: Enter opens a row; Up/Down move between rows (the list draws more as it scrolls).
+  const rowKeys = (e: KeyboardEvent, id: number) => {
+    if (e.key === 'Enter') return void openDetail(id);
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+    e.preventDefault();
+    const rows = [...list.el.querySelectorAll<HTMLElement>('.row[data-id]')];
+    const i = rows.findIndex((x) => x.dataset.id === String(id));
+    const next = rows[i + (e.key === 'ArrowDown' ? 1 : -1)];
+    if (next) {
+      next.focus();
+      next.scrollIntoView?.({ block: 'nearest' }); // (absent in jsdom)
+    }
+  };
 
   let seq = 0;
   const refresh = async () => {
