@@ -162,13 +162,13 @@ impl BatchIndex {
         self.facts.len()
     }
 
-    /// Bytes the index holds on the heap (facts, findings, interned strings): what the
-    /// import keeps per message instead of the message.
+    /// Bytes of facts, findings and interned strings in use (what the import keeps per
+    /// message instead of the message; allocations may be up to twice that until used).
     pub fn heap_bytes(&self) -> usize {
         let strings: usize = self.strings.names.iter().map(|s| 2 * s.len() + 48).sum();
-        self.facts.capacity() * std::mem::size_of::<Fact>()
-            + self.findings.capacity() * std::mem::size_of::<CompactFinding>()
-            + self.keys.capacity() * (2 * std::mem::size_of::<FindingKey>() + 8)
+        self.facts.len() * std::mem::size_of::<Fact>()
+            + self.findings.len() * std::mem::size_of::<CompactFinding>()
+            + self.keys.len() * (2 * std::mem::size_of::<FindingKey>() + 8)
             + strings
     }
 

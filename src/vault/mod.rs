@@ -368,8 +368,10 @@ struct MessageRecord {
 #[derive(Deserialize)]
 struct MessageRecordAnnex {
     message: Message,
+    // Kept raw (one copy of its bytes) and parsed as the caller's type afterwards, so an
+    // annex that does not parse is just absent rather than a damaged record.
     #[serde(default)]
-    annex: Option<serde_json::Value>,
+    annex: Option<Box<serde_json::value::RawValue>>,
 }
 
 /// The serialising twin of [`MessageRecord`]: borrows, so storing never clones a message.
@@ -954,7 +956,7 @@ impl Vault {
             &self.keys,
             Table::Message,
             |m, r: MessageRecordAnnex| {
-                let annex = r.annex.and_then(|v| serde_json::from_value(v).ok());
+                let annex = r.annex.and_then(|v| serde_json::from_str(v.get()).ok());
                 f(m.id, r.message, annex)
             },
         )
