@@ -250,13 +250,16 @@ impl BatchIndex {
         }
         if let Some(a) = facts {
             flags |= ANALYSED;
-            if inp.direction == Direction::In && a.score >= rules.threshold {
+            // An official sender (12368) is never collection: neither clearly nor
+            // through sender history (as in `classify_batch`).
+            let official = rules.is_official(inp.address);
+            if inp.direction == Direction::In && a.score >= rules.threshold && !official {
                 flags |= CLEAR;
             }
-            if !a.negative && a.score >= 0 {
+            if !a.negative && a.score >= 0 && !official {
                 flags |= AMBIGUOUS0;
             }
-            if !a.negative && a.score >= 1 {
+            if !a.negative && a.score >= 1 && !official {
                 flags |= AMBIGUOUS1;
             }
             if let Some(s) = &a.signature {

@@ -330,6 +330,8 @@ pub struct RuleSet {
     packs: Vec<Pack>,
     matcher: Combined,
     threshold: i32,
+    /// Normalised addresses (`model::normalize_address`) of official senders.
+    official_senders: std::collections::HashSet<String>,
     normalizer: Normalizer,
     creditor: creditor::CreditorRules,
     version: String,
@@ -471,6 +473,12 @@ impl RuleSet {
         // Merge further collection packs' rules by keeping them as separate packs; only the
         // first decides the threshold and creditor patterns.
         let threshold = packs[collection].def.threshold.unwrap_or(DEFAULT_THRESHOLD);
+        let official_senders = packs[collection]
+            .def
+            .official_senders
+            .iter()
+            .map(|a| crate::model::normalize_address(a))
+            .collect();
         let mut h = Sha256::new();
         let mut sorted: Vec<&(String, String)> = sources.iter().collect();
         sorted.sort();
@@ -491,6 +499,7 @@ impl RuleSet {
             packs,
             matcher,
             threshold,
+            official_senders,
             normalizer,
             creditor,
             version,
@@ -501,6 +510,15 @@ impl RuleSet {
     /// `custom`) and a hash over every pack's name and text.
     pub fn version(&self) -> String {
         self.version.clone()
+    }
+
+    /// Whether `address` is an official service's number (the collection pack's
+    /// `official_senders`): its messages are never collection.
+    pub fn is_official(&self, address: &str) -> bool {
+        !self.official_senders.is_empty()
+            && self
+                .official_senders
+                .contains(&crate::model::normalize_address(address))
     }
 
     /// The compiled packs (for listing and documentation).
@@ -614,7 +632,9 @@ pub fn classify_batch(rules: &RuleSet, inputs: &[Input], time: &TimeSettings) ->
     let mut collecting: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (i, inp) in inputs.iter().enumerate() {
         let c = match &analyses[i] {
-            Some(a) if inp.direction == Direction::In => a.score >= rules.threshold,
+            Some(a) if inp.direction == Direction::In && !rules.is_official(inp.address) => {
+                a.score >= rules.threshold
+            }
             _ => false,
         };
         // An empty address says nothing about the sender (stateless `classify` input
@@ -638,7 +658,7 @@ pub fn classify_batch(rules: &RuleSet, inputs: &[Input], time: &TimeSettings) ->
             // A signed sender is a platform gateway that also sends service notices, so
             // it needs some positive evidence; a private number needs none.
             let min = if a.signature.is_some() { 1 } else { 0 };
-            let ambiguous = !a.negative && a.score >= min;
+            let ambiguous = !a.negative && a.score >= min && !rules.is_official(inp.address);
             let known = !inp.address.trim().is_empty()
                 && (collecting.contains(&cred.group[i])
                     || collecting.contains(&sender_key(inp.address)));

@@ -52,6 +52,11 @@ pub struct PackFile {
     /// Collection pack only: the score from which a message is collection.
     #[serde(default)]
     pub threshold: Option<i32>,
+    /// Collection pack only: sender numbers of official services (the courts' 12368)
+    /// whose messages are never collection, whatever their words: a genuine court notice
+    /// names cases, judgments and enforcement just as a fake one does.
+    #[serde(default)]
+    pub official_senders: Vec<String>,
     /// The rules.
     #[serde(default, rename = "rule")]
     pub rules: Vec<RuleDef>,

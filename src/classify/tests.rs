@@ -126,6 +126,25 @@ fn outgoing_never_collection() {
 }
 
 #[test]
+fn official_senders_are_never_collection() {
+    let r = rules();
+    // Court words that make the same text from any other number an impersonation.
+    let body = "【江临市青川区人民法院】您的借款合同纠纷一案已进入执行程序,逾期不履行将依法拘留。";
+    let court = Input {
+        address: "12368",
+        ..Input::text(body)
+    };
+    let other = Input {
+        address: "10690001234",
+        ..Input::text(body)
+    };
+    let v = classify_batch(&r, &[court, other], &TimeSettings::default());
+    assert!(!v[0].collection && v[0].labels.is_empty() && v[0].findings.is_empty());
+    assert!(v[1].collection && !v[1].labels.is_empty());
+    assert!(r.is_official("12368") && !r.is_official("123680"));
+}
+
+#[test]
 fn sender_history_decides_ambiguous_messages() {
     let r = rules();
     let a = Input {
