@@ -2,11 +2,12 @@
 # Real-window end-to-end test of the desktop app under Xvfb, driven through tauri-driver +
 # WebKitWebDriver (Debian webkit2gtk-driver). Builds the UI and ONE debug build of the app,
 # then runs scripts/e2e/run.mjs and checks the saved pack with `quzheng verify`.
-# Screenshots go to docs/images/app-*.png (xwd + ImageMagick are the fallback when
+# Screenshots go to target/e2e-shots/app-*.png (xwd + ImageMagick are the fallback when
 # WebDriver does not answer a screenshot request).
 #
 #   bash scripts/e2e.sh            (called by scripts/test-all.sh)
-#   E2E_SKIP_BUILD=1 reuses the binaries; E2E_SHOT_DIR=DIR saves screenshots elsewhere;
+#   E2E_SKIP_BUILD=1 reuses the binaries; screenshots go to target/e2e-shots, or to
+#   E2E_SHOT_DIR=DIR (E2E_SHOT_DIR=docs/images refreshes the README's screenshots);
 #   E2E_NO_NUDGE=1 shows why screenshots hung (see run.mjs, NUDGE).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,7 +40,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-SHOTS=${E2E_SHOT_DIR:-$ROOT/docs/images}
+SHOTS=${E2E_SHOT_DIR:-$ROOT/target/e2e-shots}
 mkdir -p "$WORK/out" "$SHOTS"
 
 export QUZHENG_TEST_FAST_KDF=1
