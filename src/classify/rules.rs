@@ -408,7 +408,7 @@ impl Pack {
 /// overlapping lazy DFA whose states depend on the whole text, so on varied text it kept
 /// building states and fell back to the PikeVM (measured ~3,000 messages/s over the dev
 /// corpus against 210k+ on a few repeated texts). Instead, every regex gets the set of
-/// literals one of which each of its matches must contain ([`super::prefilter`]); one
+/// literals one of which each of its matches must contain (module `classify::prefilter`); one
 /// Aho-Corasick automaton over all those literals says which regexes can match, and only
 /// those run, each as its own `Regex` whose small DFA caches well. Regexes without a
 /// usable literal set run on every message (none of the bundled ones; counted by
