@@ -198,6 +198,27 @@ pub struct OutputLine<'a> {
     pub findings: &'a [Finding],
 }
 
+/// Writes one contract output line per record (`id`, `collection`, `labels`, `creditor`,
+/// `findings`), in order.
+fn write_lines(
+    records: &[Record],
+    verdicts: &[Verdict],
+    w: &mut impl Write,
+) -> std::io::Result<()> {
+    for (r, v) in records.iter().zip(verdicts) {
+        let line = OutputLine {
+            id: &r.id,
+            collection: v.collection,
+            labels: &v.labels,
+            creditor: &v.creditor,
+            findings: &v.findings,
+        };
+        serde_json::to_writer(&mut *w, &line)?;
+        w.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
 /// `quzheng classify`: JSON Lines in, JSON Lines out, same order.
 ///
 /// # Errors
@@ -211,19 +232,8 @@ pub fn classify_jsonl(
     let stdin = Path::new("-");
     let records = read_records(reader, false, stdin)?;
     let verdicts = classify_records(rules, &records, time);
-    let out_err = |e: std::io::Error| crate::Error::io("-", e);
-    for (r, v) in records.iter().zip(&verdicts) {
-        let line = OutputLine {
-            id: &r.id,
-            collection: v.collection,
-            labels: &v.labels,
-            creditor: &v.creditor,
-            findings: &v.findings,
-        };
-        serde_json::to_writer(&mut writer, &line).map_err(|e| out_err(e.into()))?;
-        writer.write_all(b"\n").map_err(out_err)?;
-    }
-    writer.flush().map_err(out_err)?;
+    write_lines(&records, &verdicts, &mut writer).map_err(|e| crate::Error::io("-", e))?;
+    writer.flush().map_err(|e| crate::Error::io("-", e))?;
     Ok(records.len())
 }
 
@@ -450,17 +460,7 @@ pub fn profile_classify(jsonl: &str) -> Result<ClassifyProfile> {
     p.classify_ms = ms(t);
     let t = clock();
     let mut out: Vec<u8> = Vec::with_capacity(jsonl.len());
-    for (r, v) in records.iter().zip(&verdicts) {
-        let line = OutputLine {
-            id: &r.id,
-            collection: v.collection,
-            labels: &v.labels,
-            creditor: &v.creditor,
-            findings: &v.findings,
-        };
-        serde_json::to_writer(&mut out, &line).map_err(|e| crate::Error::io("-", e.into()))?;
-        out.push(b'\n');
-    }
+    write_lines(&records, &verdicts, &mut out).map_err(|e| crate::Error::io("-", e))?;
     p.write_ms = ms(t);
     p.output_bytes = out.len();
     Ok(p)
