@@ -18,6 +18,8 @@
 pub mod bench;
 pub mod creditor;
 pub mod index;
+pub mod model;
+pub mod model_train;
 pub mod normalize;
 mod prefilter;
 pub mod rules;
@@ -62,6 +64,9 @@ pub const BUNDLED: [(&str, &str); 6] = [
         include_str!("../../assets/rules/deception.toml"),
     ),
 ];
+
+/// Rule-id suffix of a finding of the statistical model (`threat.model`).
+pub const MODEL_SUFFIX: &str = ".model";
 
 /// Default collection threshold when the collection pack names none.
 pub const DEFAULT_THRESHOLD: i32 = 2;
@@ -176,6 +181,9 @@ pub enum Error {
         /// The value given.
         value: String,
     },
+    /// The statistical model file is broken (see [`model::ModelError`]).
+    #[error("label model: {0}")]
+    Model(#[from] model::ModelError),
     /// One line of JSON Lines input cannot be used.
     #[error("line {line}: {problem:?}")]
     BadLine {
@@ -335,6 +343,8 @@ pub struct RuleSet {
     normalizer: Normalizer,
     creditor: creditor::CreditorRules,
     version: String,
+    /// The statistical recall component ([`model`]); shared, the table is read-only.
+    model: Option<std::sync::Arc<model::Model>>,
 }
 
 impl RuleSet {
@@ -347,7 +357,7 @@ impl RuleSet {
             .iter()
             .map(|(f, t)| (f.to_string(), t.to_string()))
             .collect();
-        Self::from_sources(&sources, "bundled")
+        Ok(Self::from_sources(&sources, "bundled")?.with_model(Some(model::Model::bundled()?)))
     }
 
     /// The bundled packs plus every `*.toml` in `dir`: a file with the same name as a
@@ -399,7 +409,8 @@ impl RuleSet {
         for (_, p) in parsed[..n_bundled].iter_mut() {
             p.rules.retain(|r| !added_ids.contains(&r.id));
         }
-        Self::from_parsed(parsed, &sources, "custom")
+        Ok(Self::from_parsed(parsed, &sources, "custom")?
+            .with_model(Some(model::Model::bundled()?)))
     }
 
     /// Builds a rule set from pack texts (file name, TOML).
@@ -503,7 +514,27 @@ impl RuleSet {
             normalizer,
             creditor,
             version,
+            model: None,
         })
+    }
+
+    /// This rule set with the statistical recall component `m` (or without one). The
+    /// model's id is appended to [`RuleSet::version`], so a run records which model
+    /// added findings.
+    pub fn with_model(mut self, m: Option<model::Model>) -> RuleSet {
+        if let Some(base) = self.version.split("-model-").next() {
+            self.version = base.to_string();
+        }
+        if let Some(m) = &m {
+            self.version = format!("{}-model-{}", self.version, m.id());
+        }
+        self.model = m.map(std::sync::Arc::new);
+        self
+    }
+
+    /// The statistical recall component, if this rule set has one.
+    pub fn model(&self) -> Option<&model::Model> {
+        self.model.as_deref()
     }
 
     /// The version recorded with every classification run: schema, origin (`bundled` or
@@ -528,6 +559,17 @@ impl RuleSet {
 
     /// What a rule id means (for the evidence pack), if the rule exists.
     pub fn rule(&self, id: &str) -> Option<RuleInfo> {
+        if let Some(label) = id
+            .strip_suffix(MODEL_SUFFIX)
+            .and_then(|l| Label::TEXT.into_iter().find(|t| t.id() == l))
+        {
+            return self.model.as_ref().map(|_| RuleInfo {
+                id: id.to_string(),
+                label: Some(label),
+                why: crate::i18n::classify::model_finding_why(crate::i18n::Lang::En).to_string(),
+                law: Vec::new(),
+            });
+        }
         self.packs
             .iter()
             .flat_map(|p| p.rules.iter())
@@ -678,6 +720,9 @@ pub fn classify_batch(rules: &RuleSet, inputs: &[Input], time: &TimeSettings) ->
         if v.collection {
             if let Some(a) = &analyses[i] {
                 v.findings = findings(rules, inp.body, a);
+                if let Some(m) = rules.model() {
+                    model_findings(rules, m, inp.body, a, &mut v.findings);
+                }
                 for f in &v.findings {
                     v.labels.push(f.label);
                 }
@@ -705,6 +750,57 @@ fn analyses_view(a: &[Option<TextAnalysis>]) -> Vec<(Option<&str>, Option<&str>)
 /// The key of a sender address for history and grouping.
 pub fn sender_key(address: &str) -> String {
     format!("addr:{}", crate::model::normalize_address(address))
+}
+
+/// Adds a `<label>.model` finding for every text label that no rule gave and whose
+/// model probability reaches the model's threshold. Called for collection messages only,
+/// so the model never makes a message collection and never removes a label.
+fn model_findings(
+    rules: &RuleSet,
+    m: &model::Model,
+    body: &str,
+    a: &TextAnalysis,
+    out: &mut Vec<Finding>,
+) {
+    let fresh;
+    let n = match &a.norm {
+        Some(n) => n,
+        None => {
+            fresh = rules.normalizer.normalize(body);
+            &fresh
+        }
+    };
+    let above = m.above_threshold(&n.text);
+    if !above.contains(&true) {
+        return;
+    }
+    let mut added = false;
+    for (l, label) in Label::TEXT.into_iter().enumerate() {
+        if !above[l] || out.iter().any(|f| f.label == label) {
+            continue;
+        }
+        let Some((s, e)) = m
+            .best_window(&n.text, l)
+            .and_then(|(s, e)| n.original_span(s, e))
+        else {
+            continue;
+        };
+        let text: String = body.chars().skip(s).take(e - s).collect();
+        if text.is_empty() {
+            continue;
+        }
+        out.push(Finding {
+            label,
+            rule: format!("{}{MODEL_SUFFIX}", label.id()),
+            start: s,
+            end: e,
+            text,
+        });
+        added = true;
+    }
+    if added {
+        out.sort_by(|x, y| (x.start, x.end, &x.rule).cmp(&(y.start, y.end, &y.rule)));
+    }
 }
 
 /// Findings from the label hits, as original character spans; identical (rule, span)
