@@ -421,6 +421,14 @@ pub fn train_model(
     Ok(classify::model_train::train(rules, &batches, opts))
 }
 
+/// The label model's line of `quzheng bench classify` (`None` without a model).
+///
+/// # Errors
+/// Only if the bundled packs or model fail to load.
+pub fn bench_model(n: usize, corpus: &str) -> Result<Option<classify::model_bench::ModelBench>> {
+    Ok(classify::model_bench::run(n, corpus)?)
+}
+
 /// Runs the classifier benchmark; `corpus` is JSON Lines whose `body` fields are the
 /// varied text.
 ///

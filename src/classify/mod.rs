@@ -19,6 +19,7 @@ pub mod bench;
 pub mod creditor;
 pub mod index;
 pub mod model;
+pub mod model_bench;
 pub mod model_train;
 pub mod normalize;
 mod prefilter;
@@ -636,7 +637,19 @@ impl RuleSet {
         if a.signature.is_none() && a.score >= 1 {
             a.platform = self.creditor.platform(&n, body);
         }
-        a.norm = if a.hits.is_empty() { None } else { Some(n) };
+        // The label model runs where the collection rules saw some evidence: a message
+        // with none can still be collection through sender history ("人呢?"), but is too
+        // bare for a wording-based suggestion. Scoring here reuses the normalised text.
+        if let Some(m) = &self.model {
+            if a.score >= 1 {
+                a.model = m.above_threshold(&n.text);
+            }
+        }
+        a.norm = if a.hits.is_empty() && !a.model.contains(&true) {
+            None
+        } else {
+            Some(n)
+        };
         a
     }
 }
@@ -658,6 +671,8 @@ struct TextAnalysis {
     signature: Option<String>,
     platform: Option<String>,
     norm: Option<Normalized>,
+    /// Text labels ([`Label::TEXT`] order) whose model probability reached the threshold.
+    model: [bool; model::LABELS],
 }
 
 /// Classifies a batch: text labels, collection (with sender history), creditor, and time
@@ -720,9 +735,6 @@ pub fn classify_batch(rules: &RuleSet, inputs: &[Input], time: &TimeSettings) ->
         if v.collection {
             if let Some(a) = &analyses[i] {
                 v.findings = findings(rules, inp.body, a);
-                if let Some(m) = rules.model() {
-                    model_findings(rules, m, inp.body, a, &mut v.findings);
-                }
                 for f in &v.findings {
                     v.labels.push(f.label);
                 }
@@ -752,28 +764,17 @@ pub fn sender_key(address: &str) -> String {
     format!("addr:{}", crate::model::normalize_address(address))
 }
 
-/// Adds a `<label>.model` finding for every text label that no rule gave and whose
-/// model probability reaches the model's threshold. Called for collection messages only,
-/// so the model never makes a message collection and never removes a label.
+/// Adds a `<label>.model` finding for every text label whose model probability reached
+/// its threshold (`above`, from [`RuleSet::analyse`]) and that no rule finding in `out`
+/// gives. Only reached through [`findings`], whose findings count only for collection
+/// messages, so the model never makes a message collection and never removes a label.
 fn model_findings(
-    rules: &RuleSet,
     m: &model::Model,
     body: &str,
-    a: &TextAnalysis,
+    n: &Normalized,
+    above: &[bool; model::LABELS],
     out: &mut Vec<Finding>,
 ) {
-    let fresh;
-    let n = match &a.norm {
-        Some(n) => n,
-        None => {
-            fresh = rules.normalizer.normalize(body);
-            &fresh
-        }
-    };
-    let above = m.above_threshold(&n.text);
-    if !above.contains(&true) {
-        return;
-    }
     let mut added = false;
     for (l, label) in Label::TEXT.into_iter().enumerate() {
         if !above[l] || out.iter().any(|f| f.label == label) {
@@ -846,6 +847,9 @@ fn findings(rules: &RuleSet, body: &str, a: &TextAnalysis) -> Vec<Finding> {
         })
     });
     out.sort_by(|x, y| (x.start, x.end, &x.rule).cmp(&(y.start, y.end, &y.rule)));
+    if let Some(m) = rules.model() {
+        model_findings(m, body, n, &a.model, &mut out);
+    }
     out
 }
 

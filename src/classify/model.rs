@@ -37,6 +37,9 @@ pub const FORMAT_VERSION: u32 = 1;
 pub const MAX_N: usize = 3;
 /// Number of labels the model scores (the five text labels, [`Label::TEXT`] order).
 pub const LABELS: usize = 5;
+/// Fraction of the average positive share a character must exceed to widen a window
+/// (below 1, so a window whose characters all weigh the same is kept whole).
+const WINDOW_BAR: f32 = 0.5;
 /// Smallest and largest accepted bucket bits (the table is `2^bits × 5` bytes).
 const BITS_RANGE: std::ops::RangeInclusive<u32> = 8..=22;
 
@@ -312,6 +315,17 @@ impl Model {
                 *s += w;
             }
         });
+        // Only characters that pull above the average positive share extend the window,
+        // so it shrinks to the words that carried the decision instead of the sentence.
+        let pos: Vec<f32> = share.iter().copied().filter(|&s| s > 0.0).collect();
+        let bar = if pos.is_empty() {
+            0.0
+        } else {
+            pos.iter().sum::<f32>() / pos.len() as f32
+        };
+        for s in &mut share {
+            *s -= bar * WINDOW_BAR;
+        }
         let (mut best, mut best_range) = (0f32, None);
         let (mut run, mut run_start) = (0f32, 0usize);
         for (i, &s) in share.iter().enumerate() {
@@ -361,8 +375,8 @@ mod tests {
         let bits = 8;
         let mut w = vec![0f32; (1 << bits) * LABELS];
         // Make the grams of "坐牢" strongly deception (index 4).
-        for_each_gram("坐牢", bits, |b, _, _| w[b * LABELS + 4] = 2.0);
-        Model::quantise(bits, &w, [-3.0; LABELS], [0.5; LABELS])
+        for_each_gram("坐牢", bits, |b, _, _| w[b * LABELS + 4] = 4.0);
+        Model::quantise(bits, &w, [-1.0; LABELS], [0.5; LABELS])
     }
 
     #[test]
@@ -391,12 +405,49 @@ mod tests {
         let m = tiny();
         let p = m.probabilities("你要坐牢了");
         assert!(p[4] > 0.5, "{p:?}");
-        assert!(p[0] < 0.1, "{p:?}");
+        assert!(p[0] < 0.3, "{p:?}");
         let text = "你要坐牢了";
         let (s, e) = m.best_window(text, 4).expect("window");
         assert_eq!(&text[s..e], "坐牢");
         assert_eq!(m.best_window(text, 0), None);
         assert_eq!(m.above_threshold(text), [false, false, false, false, true]);
+    }
+
+    /// The shipped file loads, and scores typical corpus wordings the way its training
+    /// data says (retraining on a changed corpus should keep these; if one flips, look at
+    /// the new data before changing the example).
+    #[test]
+    fn shipped_model_loads_and_scores_examples() {
+        let m = Model::bundled().expect("bundled model loads");
+        assert_eq!(m.to_bytes(), BUNDLED, "re-serialises byte for byte");
+        let rules = crate::classify::RuleSet::bundled().expect("rules");
+        let n = |s: &str| rules.normalize(s).text;
+        let t = m.thresholds();
+        assert!(
+            t.iter().any(|&x| x <= 1.0),
+            "every label switched off: {t:?}"
+        );
+        // (text, label index expected above its threshold)
+        let yes = [
+            ("再不还钱,我们明天就上门找你,后果自负", 0),
+            ("你这个老赖,不要脸的东西", 1),
+            ("我们会把你欠款的事通知你的家人和同事", 2),
+            ("我是某某派出所民警,你涉嫌一起借贷纠纷", 3),
+            ("你已涉嫌恶意逃废债,马上立案,等着坐牢吧", 4),
+        ];
+        for (text, l) in yes {
+            let p = m.probabilities(&n(text));
+            assert!(p[l] >= t[l], "{text}: {p:?} vs {t:?}");
+        }
+        for text in ["您的验证码是482913,5分钟内有效", "周末一起去吃火锅吗"] {
+            let above = m.above_threshold(&n(text));
+            assert_eq!(
+                above,
+                [false; LABELS],
+                "{text}: {:?}",
+                m.probabilities(&n(text))
+            );
+        }
     }
 
     #[test]

@@ -451,3 +451,54 @@ fn every_bundled_regex_is_prefiltered() {
     assert!(all > 0);
     assert_eq!(always, 0, "{always} of {all} regexes run on every message");
 }
+
+/// The label model only adds: over the corpus, a message gets a `<label>.model` finding
+/// only when it is collection without the model, keeps every rule finding, gets no
+/// model finding for a label a rule gave, and every model span is the body's text.
+#[test]
+fn model_findings_only_add_labels_to_collection_messages() {
+    let with = rules();
+    assert!(with.model().is_some(), "bundled rules carry the model");
+    assert!(with.version().contains("-model-"), "{}", with.version());
+    let without = with.clone().with_model(None);
+    let mut added = 0;
+    for f in ["train.jsonl", "dev.jsonl", "test.jsonl", "test-v14.jsonl"] {
+        let path = format!("{}/tests/fixtures/corpus/{f}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).expect("corpus");
+        let bodies = bench::corpus_bodies(&text);
+        let inputs: Vec<Input> = bodies.iter().map(|b| Input::text(b)).collect();
+        let a = classify_batch(&without, &inputs, &TimeSettings::default());
+        let b = classify_batch(&with, &inputs, &TimeSettings::default());
+        for ((body, x), y) in bodies.iter().zip(&a).zip(&b) {
+            assert_eq!(x.collection, y.collection, "{f}");
+            assert_eq!(x.creditor, y.creditor);
+            for fx in &x.findings {
+                assert!(y.findings.contains(fx), "{f}: a rule finding went missing");
+            }
+            for fy in y.findings.iter().filter(|g| g.rule.ends_with(MODEL_SUFFIX)) {
+                added += 1;
+                assert!(
+                    x.collection,
+                    "{f}: model finding on a non-collection message"
+                );
+                assert!(
+                    !x.labels.contains(&fy.label),
+                    "{f}: label already given by a rule"
+                );
+                assert_eq!(fy.rule, format!("{}.model", fy.label.id()));
+                let slice: String = body
+                    .chars()
+                    .skip(fy.start)
+                    .take(fy.end - fy.start)
+                    .collect();
+                assert!(!slice.is_empty());
+                assert_eq!(fy.text, slice);
+                assert!(with
+                    .rule(&fy.rule)
+                    .is_some_and(|r| r.label == Some(fy.label)));
+            }
+        }
+    }
+    assert!(added > 0, "the model added nothing anywhere");
+    assert!(without.rule("threat.model").is_none());
+}

@@ -176,6 +176,18 @@ pub fn run_bench(n: usize, lang: Lang) -> Result<()> {
         p.messages as f64 / (total / 1000.0).max(1e-9),
         w[2]
     );
+    if let Some(m) = api::bench_model(n, BENCH_CORPUS)? {
+        println!(
+            "classify: label model: {:.0} ns per 32-char text, {:.0} ns per corpus text ({:.1} chars avg) (goal <= 1000 ns per 32 chars: {}); whole classifier on varied text: {:.0} {} with the model, {:.0} without",
+            m.ns_per_32_chars,
+            m.ns_per_corpus_text,
+            m.corpus_avg_chars,
+            verdict(m.ns_per_32_chars <= 1000.0),
+            m.with_model_per_second,
+            w[2],
+            m.without_model_per_second,
+        );
+    }
     Ok(())
 }
 
