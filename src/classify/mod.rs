@@ -637,11 +637,12 @@ impl RuleSet {
         if a.signature.is_none() && a.score >= 1 {
             a.platform = self.creditor.platform(&n, body);
         }
-        // The label model runs where the collection rules saw some evidence: a message
-        // with none can still be collection through sender history ("人呢?"), but is too
-        // bare for a wording-based suggestion. Scoring here reuses the normalised text.
+        // The label model scores every message that can still turn out to be collection
+        // (clearly, or through sender history, which needs no hard negative and a score of
+        // at least 0 — see `classify_batch`); its labels count only if it does. Scoring
+        // here reuses the normalised text, so nothing is normalised twice.
         if let Some(m) = &self.model {
-            if a.score >= 1 {
+            if a.score >= self.threshold || (!a.negative && a.score >= 0) {
                 a.model = m.above_threshold(&n.text);
             }
         }
