@@ -228,7 +228,7 @@ impl Model {
             threshold[l] = r.f32()?;
             let ok = scale[l].is_finite() && scale[l] > 0.0 && bias[l].is_finite();
             // A threshold above 1 disables the label (no probability reaches it).
-            if !ok || !(threshold[l] >= 0.0) {
+            if !ok || threshold[l].is_nan() || threshold[l] < 0.0 {
                 return Err(ModelError::Dimensions(format!("label {l} parameters")));
             }
         }
