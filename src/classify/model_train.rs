@@ -9,7 +9,9 @@
 //! Thresholds: the corpus is cut into `folds` contiguous blocks (the corpus files list the
 //! variants of one template together, so a block holds mostly whole templates and the
 //! held-out block is wording the fold's model never saw). Each block is scored by a model
-//! trained on the others; the threshold of a label is the lowest grid value at which the
+//! trained on the others; the threshold of a label is the lowest grid value (from
+//! `min_threshold`, 0.5 by default: the model must at least find the label more likely
+//! than not, to 1) at which the
 //! out-of-fold predictions reach `target_precision` on exactly the messages where the
 //! model would be used: those the rules call collection and that no rule gave the label.
 //! A label whose predictions never reach it is switched off (threshold above 1).
@@ -35,6 +37,8 @@ pub struct Options {
     pub folds: usize,
     /// Precision the thresholds aim for on the gated out-of-fold predictions.
     pub target_precision: f64,
+    /// Lowest threshold considered (the grid runs from here to 1 in 40 steps).
+    pub min_threshold: f32,
     /// Fewest true positives a threshold needs on the out-of-fold predictions.
     pub min_true: usize,
     /// Train on every incoming message (non-collection ones as negatives for every
@@ -58,6 +62,7 @@ impl Default for Options {
             l2: 1e-5,
             folds: 5,
             target_precision: 0.9,
+            min_threshold: 0.5,
             min_true: 3,
             all_messages: true,
             gated_thresholds: false,
@@ -175,7 +180,7 @@ pub fn train(rules: &RuleSet, batches: &[Batch], opts: &Options) -> Trained {
         };
         // Lowest grid threshold that reaches the precision target.
         for step in 0..=40 {
-            let t = 0.5 + step as f32 * 0.0125;
+            let t = opts.min_threshold + step as f32 * (1.0 - opts.min_threshold) / 40.0;
             let tp = cand.iter().filter(|c| c.0 >= t && c.1).count();
             let fp = cand.iter().filter(|c| c.0 >= t && !c.1).count();
             if tp >= opts.min_true && tp as f64 / (tp + fp) as f64 >= opts.target_precision {

@@ -207,6 +207,9 @@ pub struct TrainModelArgs {
     /// Train on gold collection messages only (default: every incoming message).
     #[arg(long)]
     pub collection_only: bool,
+    /// Lowest probability threshold the cross-validation may choose.
+    #[arg(long, default_value_t = 0.5)]
+    pub min_threshold: f32,
     /// Initial learning rate.
     #[arg(long, default_value_t = 0.5)]
     pub rate: f32,

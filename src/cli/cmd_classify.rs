@@ -84,6 +84,7 @@ pub fn run_train_model(args: &TrainModelArgs) -> Result<ExitCode> {
         rate: args.rate,
         l2: args.l2,
         gated_thresholds: args.gated,
+        min_threshold: args.min_threshold,
         ..Options::default()
     };
     let t = api::train_model(&args.files, &rules, &opts)?;
