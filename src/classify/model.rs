@@ -11,7 +11,8 @@
 //!
 //! Features and units: the normalised text ([`crate::classify::normalize`]) is read as
 //! Unicode scalars; every n-gram (n = 1, 2, 3) ending at each character is hashed
-//! ([`gram_hash`]) into one of `2^bits` buckets. The score of label `l` is
+//! ([`gram_hash`]; one multiply per character and one per n-gram) into one of `2^bits`
+//! buckets. The score of label `l` is
 //! `bias[l] + scale[l] * Σ w[bucket][l] / sqrt(grams)` (a logit), where `w` are `i8`
 //! weights and `grams` is the number of n-grams of the text; the probability is the
 //! logistic function of the score. Scoring allocates nothing.
@@ -73,34 +74,49 @@ pub struct Model {
     id: String,
 }
 
-/// Hash of one character n-gram (`chars` holds the n characters, oldest first).
-///
-/// FNV-1a over the scalar values with the length mixed in, then a multiply-xorshift
-/// finaliser so that the top bits (the bucket) are well spread. Stable across platforms:
-/// the trained file depends on it, so changing it needs a new [`FORMAT_VERSION`].
+/// Per-character mix: every character is multiplied once, and n-gram hashes combine the
+/// mixes of their characters ([`combine`]), so a text costs one multiply per character
+/// plus one per n-gram.
 #[inline]
-pub fn gram_hash(chars: &[char]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ (chars.len() as u64);
-    for &c in chars {
-        h ^= c as u64;
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+fn char_mix(c: char) -> u64 {
+    (c as u64 ^ 0x9e37_79b9_7f4a_7c15).wrapping_mul(0xbf58_476d_1ce4_e5b9)
+}
+
+/// Hash of an n-gram from the mixes of its characters (`m`, oldest first, n = m.len()):
+/// position-dependent rotations, the length, then a multiply-xorshift finaliser so that
+/// the top bits (the bucket) are well spread.
+#[inline]
+fn combine(m: &[u64]) -> u64 {
+    let mut h = (m.len() as u64).wrapping_mul(0x632b_e59b_d9b4_e019);
+    for (k, &x) in m.iter().rev().enumerate() {
+        h ^= x.rotate_left(21 * k as u32);
     }
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
+    h ^= h >> 31;
+    h = h.wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^= h >> 29;
     h
 }
 
-/// Calls `f(bucket, n, end_char_index)` for every 1–3-gram of `text`, in text order.
-/// Allocation-free: the last three characters are kept in a small ring.
+/// Hash of one character n-gram (`chars` holds the n characters, oldest first).
+///
+/// Stable across platforms: the trained file depends on it, so changing it needs a new
+/// [`FORMAT_VERSION`] or a retrained file.
+pub fn gram_hash(chars: &[char]) -> u64 {
+    let m: Vec<u64> = chars.iter().map(|&c| char_mix(c)).collect();
+    combine(&m)
+}
+
+/// Calls `f(bucket, n, end_char_index)` for every 1–3-gram of `text`, in text order
+/// (bucket = top `bits` bits of [`gram_hash`]). Allocation-free: the mixes of the last
+/// three characters are kept in a small ring.
 #[inline]
 pub fn for_each_gram(text: &str, bits: u32, mut f: impl FnMut(usize, usize, usize)) {
     let shift = 64 - bits;
-    let mut last = ['\0'; MAX_N];
+    let mut last = [0u64; MAX_N];
     for (i, c) in text.chars().enumerate() {
-        last = [last[1], last[2], c];
+        last = [last[1], last[2], char_mix(c)];
         for n in 1..=MAX_N.min(i + 1) {
-            let h = gram_hash(&last[MAX_N - n..]);
+            let h = combine(&last[MAX_N - n..]);
             f((h >> shift) as usize, n, i);
         }
     }
@@ -448,6 +464,20 @@ mod tests {
                 m.probabilities(&n(text))
             );
         }
+    }
+
+    #[test]
+    fn walk_buckets_are_gram_hashes() {
+        let text: Vec<char> = "你要坐牢了abc".chars().collect();
+        let mut got = Vec::new();
+        for_each_gram(&text.iter().collect::<String>(), 16, |b, n, end| {
+            got.push((b, n, end))
+        });
+        for (b, n, end) in got {
+            let h = gram_hash(&text[end + 1 - n..=end]);
+            assert_eq!(b, (h >> 48) as usize);
+        }
+        assert_ne!(gram_hash(&['a', 'b']), gram_hash(&['b', 'a']));
     }
 
     #[test]
