@@ -41,6 +41,10 @@ pub const LABELS: usize = 5;
 /// Fraction of the average positive share a character must exceed to widen a window
 /// (below 1, so a window whose characters all weigh the same is kept whole).
 const WINDOW_BAR: f32 = 0.5;
+/// Shortest and longest span of a model finding, in normalised characters.
+pub const WINDOW_MIN: usize = 6;
+/// See [`WINDOW_MIN`].
+pub const WINDOW_MAX: usize = 20;
 /// Smallest and largest accepted bucket bits (the table is `2^bits × 5` bytes).
 const BITS_RANGE: std::ops::RangeInclusive<u32> = 8..=22;
 
@@ -317,8 +321,12 @@ impl Model {
 
     /// The contiguous window of the normalised text (as a byte range) whose characters
     /// got the highest summed weight for label `l`: every n-gram's weight is shared out
-    /// equally over its n characters, and the maximum-sum run of characters is taken
-    /// (Kadane). `None` when no character has a positive share.
+    /// equally over its n characters, each character's share is lowered by half the
+    /// average positive share (so the window does not grow over the whole sentence), and
+    /// of all windows of [`WINDOW_MIN`] to [`WINDOW_MAX`] characters (or the whole text if
+    /// shorter) the one with the highest sum is taken, the shortest on ties — long enough
+    /// for a reader to see the wording, short enough to point at it. `None` when no
+    /// character has a positive share.
     pub fn best_window(&self, normalised: &str, l: usize) -> Option<(usize, usize)> {
         if l >= LABELS {
             return None;
@@ -331,32 +339,31 @@ impl Model {
                 *s += w;
             }
         });
-        // Only characters that pull above the average positive share extend the window,
-        // so it shrinks to the words that carried the decision instead of the sentence.
         let pos: Vec<f32> = share.iter().copied().filter(|&s| s > 0.0).collect();
-        let bar = if pos.is_empty() {
-            0.0
-        } else {
-            pos.iter().sum::<f32>() / pos.len() as f32
-        };
-        for s in &mut share {
-            *s -= bar * WINDOW_BAR;
+        if pos.is_empty() {
+            return None;
         }
-        let (mut best, mut best_range) = (0f32, None);
-        let (mut run, mut run_start) = (0f32, 0usize);
-        for (i, &s) in share.iter().enumerate() {
-            if run <= 0.0 {
-                run = 0.0;
-                run_start = i;
-            }
-            run += s;
-            if run > best {
-                best = run;
-                best_range = Some((run_start, i));
+        let bar = pos.iter().sum::<f32>() / pos.len() as f32 * WINDOW_BAR;
+        // Prefix sums of the lowered shares: any window's sum in O(1).
+        let mut prefix = Vec::with_capacity(share.len() + 1);
+        prefix.push(0f32);
+        for s in &share {
+            let last = prefix.last().copied().unwrap_or(0.0);
+            prefix.push(last + s - bar);
+        }
+        let n = share.len();
+        let (lo, hi) = (WINDOW_MIN.min(n), WINDOW_MAX.min(n));
+        let mut best: Option<(f32, usize, usize)> = None;
+        for len in lo..=hi {
+            for start in 0..=n - len {
+                let sum = prefix[start + len] - prefix[start];
+                if best.is_none_or(|(b, _, _)| sum > b) {
+                    best = Some((sum, start, start + len));
+                }
             }
         }
-        let (s, e) = best_range?;
-        let end = offs.get(e + 1).copied().unwrap_or(normalised.len());
+        let (_, s, e) = best?;
+        let end = offs.get(e).copied().unwrap_or(normalised.len());
         Some((offs[s], end))
     }
 }
@@ -424,7 +431,11 @@ mod tests {
         assert!(p[0] < 0.3, "{p:?}");
         let text = "你要坐牢了";
         let (s, e) = m.best_window(text, 4).expect("window");
-        assert_eq!(&text[s..e], "坐牢");
+        assert_eq!(&text[s..e], text, "shorter than the minimum: all of it");
+        let long = "今天天气很好我们去公园你要坐牢了明天见吧朋友们大家好";
+        let (s, e) = m.best_window(long, 4).expect("window");
+        assert!(long[s..e].contains("坐牢"), "{}", &long[s..e]);
+        assert_eq!(long[s..e].chars().count(), WINDOW_MIN);
         assert_eq!(m.best_window(text, 0), None);
         assert_eq!(m.above_threshold(text), [false, false, false, false, true]);
     }
