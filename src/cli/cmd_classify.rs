@@ -90,23 +90,27 @@ pub fn run_train_model(args: &TrainModelArgs) -> Result<ExitCode> {
     let t = api::train_model(&args.files, &rules, &opts)?;
     let bytes = t.model.to_bytes();
     std::fs::write(&args.out, &bytes).map_err(|e| quzheng::Error::io(&args.out, e))?;
-    println!(
-        "trained on {} messages; {} bytes, model {}",
+    let mut out = format!(
+        "trained on {} messages; {} bytes, model {}\n",
         t.examples,
         bytes.len(),
         t.model.id()
     );
-    println!("label                    threshold        positives  added-true  added-false (out-of-fold)");
+    out.push_str(
+        "label                    threshold        positives  added-true  added-false (out-of-fold)\n",
+    );
     for r in &t.labels {
-        println!(
-            "{:<24} {:>9.4} {:>16} {:>11} {:>12}",
+        out.push_str(&format!(
+            "{:<24} {:>9.4} {:>16} {:>11} {:>12}\n",
             r.label.id(),
             r.threshold,
             r.positives,
             r.true_added,
             r.false_added
-        );
+        ));
     }
+    // Like `eval`: a closed pipe (`| head`) is not an error.
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
     Ok(ExitCode::SUCCESS)
 }
 
