@@ -191,6 +191,9 @@ pub struct TrainModelArgs {
     /// Where to write the model file.
     #[arg(long)]
     pub out: PathBuf,
+    /// Rule packs that decide where the model is used (as in `eval`).
+    #[command(flatten)]
+    pub rules: RulesArgs,
     /// log2 of the number of hashed buckets.
     #[arg(long, default_value_t = 16)]
     pub bits: u32,

@@ -75,7 +75,7 @@ pub fn run_eval(args: &EvalArgs, lang: Lang) -> Result<ExitCode> {
 /// cross-validated threshold of every label (a developer command, English only).
 pub fn run_train_model(args: &TrainModelArgs) -> Result<ExitCode> {
     use quzheng::classify::model_train::Options;
-    let rules = api::load_rules(None)?;
+    let rules = api::load_rules(args.rules.rules.as_deref())?;
     let opts = Options {
         bits: args.bits,
         epochs: args.epochs,
