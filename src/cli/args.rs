@@ -207,9 +207,14 @@ pub struct TrainModelArgs {
     /// the rules were tuned on, too few positives remain and labels switch off).
     #[arg(long)]
     pub gated: bool,
-    /// Train on gold collection messages only (default: every incoming message).
-    #[arg(long)]
+    /// Train on gold collection messages only: the default since the v15 measurement
+    /// (docs/model.md); kept so older training commands still run.
+    #[arg(long, conflicts_with = "all_messages")]
     pub collection_only: bool,
+    /// Also train on every non-collection incoming message, as negatives for every label
+    /// (the default before the v15 measurement).
+    #[arg(long)]
+    pub all_messages: bool,
     /// Lowest probability threshold the cross-validation may choose.
     #[arg(long, default_value_t = 0.5)]
     pub min_threshold: f32,

@@ -80,7 +80,7 @@ pub fn run_train_model(args: &TrainModelArgs) -> Result<ExitCode> {
         bits: args.bits,
         epochs: args.epochs,
         target_precision: args.precision,
-        all_messages: !args.collection_only,
+        all_messages: args.all_messages,
         rate: args.rate,
         l2: args.l2,
         gated_thresholds: args.gated,
