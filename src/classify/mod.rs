@@ -494,7 +494,7 @@ impl RuleSet {
             rules::SCHEMA_VERSION,
             &digest[..12]
         );
-        let matcher = Combined::compile(&packs)?;
+        let matcher = Combined::compile(&packs, &cdef.regex)?;
         Ok(RuleSet {
             packs,
             matcher,
@@ -592,7 +592,9 @@ impl RuleSet {
         // Platform names are looked for only where collection is possible: capture
         // groups need the slow regex engine.
         if a.signature.is_none() && a.score >= 1 {
-            a.platform = self.creditor.platform(&n, body);
+            a.platform = self
+                .creditor
+                .platform(&n, body, scratch.rules.extra_candidates());
         }
         a.norm = if a.hits.is_empty() { None } else { Some(n) };
         a

@@ -435,6 +435,10 @@ pub struct Combined {
     always: Vec<u32>,
     /// Per `unless` pattern: checked whenever its rule fires (no usable literal set).
     unless_always: Vec<bool>,
+    /// Per extra pattern (the creditor table's regexes): runs on every message (no
+    /// usable literal set). Extra pattern `x` is target `set_to.len() +
+    /// unless_always.len() + x`.
+    extra_always: Vec<bool>,
     /// Test reference only: per pack, its own leftmost-longest keyword automaton, and
     /// no prefilter at all.
     reference: Option<Vec<Option<AhoCorasick>>>,
@@ -478,15 +482,27 @@ pub struct Scratch {
     unless_cand: Vec<bool>,
     /// `unless` patterns whose `unless_cand` is set.
     unless_touched: Vec<u32>,
+    /// Per extra pattern: whether it can match this message.
+    extra_cand: Vec<bool>,
+}
+
+impl Scratch {
+    /// After [`Combined::hits`]: per extra pattern given to [`Combined::compile`],
+    /// whether it can match the message (false only when it certainly cannot).
+    pub fn extra_candidates(&self) -> &[bool] {
+        &self.extra_cand
+    }
 }
 
 impl Combined {
-    /// Compiles the matchers of `packs`.
+    /// Compiles the matchers of `packs`, with `extra` regexes (the creditor table's) put
+    /// behind the same prefilter: after [`Combined::hits`],
+    /// [`Scratch::extra_candidates`] says which of them can match.
     ///
     /// # Errors
     /// [`Error::BadRegex`] when the combined automaton cannot be built (naming the first
     /// pack).
-    pub fn compile(packs: &[Pack]) -> Result<Combined, Error> {
+    pub fn compile(packs: &[Pack], extra: &[String]) -> Result<Combined, Error> {
         let file = packs.first().map(|p| p.file.clone()).unwrap_or_default();
         let bad = |e: String| Error::BadRegex {
             file: file.clone(),
@@ -536,18 +552,24 @@ impl Combined {
             }
             unless_base.push(bases);
         }
+        let extra_base = set_to.len() + unless_always.len();
+        let mut extra_always = vec![false; extra.len()];
+        for (x, p) in extra.iter().enumerate() {
+            patterns.push(((extra_base + x) as u32, p));
+        }
         // Distinct literal groups (sets of automaton patterns), shared between targets.
         let mut group_index: std::collections::HashMap<Vec<usize>, u32> =
             std::collections::HashMap::new();
         let mut group_lits: Vec<Vec<usize>> = Vec::new();
-        let n_targets = set_to.len() + unless_always.len();
+        let n_targets = extra_base + extra.len();
         let mut target_groups: Vec<Vec<u32>> = vec![Vec::new(); n_targets];
         for (id, x) in patterns {
             let groups = super::prefilter::required_groups(x);
             if groups.is_empty() {
                 match (id as usize).checked_sub(set_to.len()) {
                     None => always.push(id),
-                    Some(u) => unless_always[u] = true,
+                    Some(u) if u < unless_always.len() => unless_always[u] = true,
+                    Some(u) => extra_always[u - unless_always.len()] = true,
                 }
             }
             for req in groups {
@@ -625,6 +647,7 @@ impl Combined {
             unless_base,
             always,
             unless_always,
+            extra_always,
             reference: None,
         })
     }
@@ -647,6 +670,8 @@ impl Combined {
         s.run.clear();
         s.seen.resize(self.n_groups.div_ceil(64), 0);
         s.unless_cand.resize(self.unless_always.len(), false);
+        s.extra_cand.clear();
+        s.extra_cand.extend_from_slice(&self.extra_always);
         self.scan(n.text.as_bytes(), s);
         if let Some(reference) = &self.reference {
             // Test reference: each pack's own automaton, every regex.
@@ -659,6 +684,7 @@ impl Combined {
                 }
             }
             s.run.extend(0..self.set_to.len() as u32);
+            s.extra_cand.iter_mut().for_each(|c| *c = true);
         } else {
             s.run.extend_from_slice(&self.always);
         }
@@ -700,10 +726,11 @@ impl Combined {
                     }
                     match (t as usize).checked_sub(n_regex) {
                         None => s.run.push(t),
-                        Some(u) => {
+                        Some(u) if u < self.unless_always.len() => {
                             s.unless_cand[u] = true;
                             s.unless_touched.push(u as u32);
                         }
+                        Some(u) => s.extra_cand[u - self.unless_always.len()] = true,
                     }
                 }
             }
@@ -907,8 +934,8 @@ impl Combined {
         c
     }
 
-    /// Per target (every regex, then every `unless` pattern), whether the prefilter lets
-    /// it run on `text`.
+    /// Per target (every regex, then every `unless` pattern, then every extra pattern),
+    /// whether the prefilter lets it run on `text`.
     #[cfg(test)]
     pub(crate) fn candidates(&self, text: &str) -> Vec<bool> {
         let mut s = Scratch {
@@ -923,6 +950,10 @@ impl Combined {
         }
         for (u, &a) in self.unless_always.iter().enumerate() {
             out[self.set_to.len() + u] |= a;
+        }
+        let extra_base = self.set_to.len() + self.unless_always.len();
+        for (x, &a) in self.extra_always.iter().enumerate() {
+            out[extra_base + x] |= a;
         }
         for (t, o) in out.iter_mut().enumerate() {
             *o |= !self.tgt_groups[range(&self.tgt_off, t)].is_empty()

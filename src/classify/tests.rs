@@ -448,12 +448,14 @@ fn prefilter_hits_equal_every_regex_on_its_own() {
     let (mut s1, mut s2) = (rules::Scratch::default(), rules::Scratch::default());
     let mut h1 = vec![Vec::new(); r.packs.len()];
     let mut h2 = vec![Vec::new(); r.packs.len()];
-    let (mut matched, mut unless_matched) = (0usize, 0usize);
+    let (mut matched, mut unless_matched, mut extra_matched) = (0usize, 0usize, 0usize);
     for (bi, b) in bodies.iter().enumerate() {
         let n = r.normalize(b);
         let mut alone = r.matcher.regex_matches_unfiltered(&r.packs, &n.text);
         let n_regex = alone.len();
         alone.extend(r.matcher.unless_matches_unfiltered(&r.packs, &n.text));
+        let n_before_extra = alone.len();
+        alone.extend(r.creditor.regexes().iter().map(|x| x.is_match(&n.text)));
         let cand = r.matcher.candidates(&n.text);
         assert_eq!(alone.len(), cand.len());
         for (i, (&m, &c)) in alone.iter().zip(&cand).enumerate() {
@@ -470,6 +472,18 @@ fn prefilter_hits_equal_every_regex_on_its_own() {
         r.matcher.hits(&r.packs, &n, &mut s1, &mut h1);
         reference.hits(&r.packs, &n, &mut s2, &mut h2);
         assert_eq!(h1, h2, "message {bi}: hits differ");
+        for (x, &c) in s1.extra_candidates().iter().enumerate() {
+            assert!(
+                c || !alone[n_before_extra + x],
+                "message {bi}: creditor regex {x} filtered out"
+            );
+        }
+        assert_eq!(
+            r.creditor.platform(&n, b, s1.extra_candidates()),
+            r.creditor.platform(&n, b, &[]),
+            "message {bi}: platform differs"
+        );
+        extra_matched += alone[n_before_extra..].iter().filter(|&&m| m).count();
     }
     // The test must see real regex matches to mean anything.
     assert!(matched > 1000, "regex matches seen: {matched}");
