@@ -64,10 +64,6 @@ pub struct Normalizer {
     subst: Option<AhoCorasick>,
     /// Replacement and "ASCII letters only" flag per substitution pattern.
     subst_to: Vec<(Vec<char>, bool)>,
-    /// One byte of every substitution pattern (the one likely rarest in Chinese text): a
-    /// text with none of these bytes has no substitution, so the scan is skipped. Why:
-    /// the substitution scan ran on every message and most have no Latin letters at all.
-    subst_bytes: Vec<bool>,
 }
 
 /// True for characters dropped before matching (see the module docs, step 2).
@@ -188,7 +184,6 @@ impl Normalizer {
             lookalike: pairs,
             subst: None,
             subst_to: Vec::new(),
-            subst_bytes: vec![false; 256],
         };
         let mut froms = Vec::new();
         for (from, to) in substitute {
@@ -197,17 +192,6 @@ impl Normalizer {
                 continue;
             }
             let ascii = f.chars().all(|c| c.is_ascii_alphabetic());
-            // Latin letters are rarest in Chinese text, then other ASCII, then the first
-            // byte of a multi-byte character, then continuation bytes.
-            let rank = |b: u8| match b {
-                b'a'..=b'z' | b'A'..=b'Z' => 0,
-                0..=0x7F => 1,
-                0xC0..=0xFF => 2,
-                _ => 3,
-            };
-            if let Some(&b) = f.as_bytes().iter().min_by_key(|&&b| rank(b)) {
-                n.subst_bytes[b as usize] = true;
-            }
             froms.push(f);
             n.subst_to.push((to.chars().collect(), ascii));
         }
@@ -319,9 +303,6 @@ impl Normalizer {
         let Some(ac) = &self.subst else {
             return n;
         };
-        if !n.text.bytes().any(|b| self.subst_bytes[b as usize]) {
-            return n;
-        }
         let bytes = n.text.as_bytes();
         let mut hits = Vec::new();
         for m in ac.find_iter(&n.text) {
