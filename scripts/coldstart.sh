@@ -27,14 +27,9 @@ cleanup() { [ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null; rm -rf "$WOR
 trap cleanup EXIT
 export QUZHENG_VAULT=$WORK/vault.qz
 QUZHENG_PASSPHRASE=coldstart QUZHENG_TEST_FAST_KDF=1 "$CLI" init >/dev/null
-export LIBGL_ALWAYS_SOFTWARE=1 WEBKIT_DISABLE_COMPOSITING_MODE=1 NO_AT_BRIDGE=1
-if [ -z "${DISPLAY:-}" ]; then
-  DISP=:$((80 + RANDOM % 9))
-  Xvfb "$DISP" -screen 0 1400x1000x24 -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
-  XVFB_PID=$!
-  export DISPLAY=$DISP
-  sleep 1
-fi
+# shellcheck source=lib/xvfb.sh
+. "$(dirname "$0")/lib/xvfb.sh"
+start_xvfb 80 "$WORK/xvfb.log"
 
 times=()
 for i in $(seq 1 "$RUNS"); do

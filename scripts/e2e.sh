@@ -62,15 +62,10 @@ export E2E_EXPECT_JSONL=$WORK/expect.jsonl
 export QUZHENG_VAULT=$WORK/vault.qz
 export QUZHENG_E2E_OPEN_FILES=$FIXTURE:$SECOND
 export QUZHENG_E2E_SAVE_DIR=$WORK/out
-export LIBGL_ALWAYS_SOFTWARE=1 WEBKIT_DISABLE_COMPOSITING_MODE=1 NO_AT_BRIDGE=1
 
-if [ -z "${DISPLAY:-}" ]; then
-  DISP=:$((90 + RANDOM % 9))
-  Xvfb "$DISP" -screen 0 1400x1000x24 -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
-  XVFB_PID=$!
-  export DISPLAY=$DISP
-  sleep 1
-fi
+# shellcheck source=lib/xvfb.sh
+. "$ROOT/scripts/lib/xvfb.sh"
+start_xvfb 90 "$WORK/xvfb.log"
 PORT=${E2E_PORT:-4444}
 "$TAURI_DRIVER" --port "$PORT" --native-driver /usr/bin/WebKitWebDriver >"$WORK/driver.log" 2>&1 &
 DRIVER_PID=$!

@@ -264,9 +264,10 @@ fn held_out_test_split_meets_the_goals() {
     assert!(coll_f1 >= 0.97, "collection F1 {coll_f1}\n{out}");
 }
 
-/// The scores measured on `test.jsonl` after the v14 changes (0.992 / 1.000) do not get
-/// worse, every finding's text is its span (checked inside `eval_with`), and no
-/// non-collection message gets a label.
+/// The scores measured on `test.jsonl` after the v14 changes (0.992 / 1.000; 0.984 / 1.000
+/// after v15, whose policy makes a fake police visit to the home a threat too, which this
+/// frozen file does not label) do not get worse, every finding's text is its span
+/// (checked inside `eval_with`), and no non-collection message gets a label.
 #[test]
 fn held_out_test_split_does_not_regress() {
     let (macro_f1, coll_f1, out) = eval_with(&fixture("corpus/test.jsonl"), 0.0);
@@ -277,12 +278,26 @@ fn held_out_test_split_does_not_regress() {
 /// `test-v14.jsonl`, the blind split written for this session's rules by someone who had
 /// not seen them: 0.847 macro-F1 / 0.925 collection F1 / 10 labelled non-collection
 /// messages on its one blind run (below the goals), then 0.858 / 0.934 / 6 once genuine
-/// 12368 senders were recognised. A floor, so that changes cannot make it worse unnoticed.
+/// 12368 senders were recognised. The v15 rules were written with its misses in view
+/// (0.998 / 1.000 / 0, no longer blind), so this floor is a regression guard only.
 #[test]
 fn blind_v14_split_does_not_regress() {
-    let (macro_f1, coll_f1, out) = eval_with(&fixture("corpus/test-v14.jsonl"), 6.0);
-    assert!(macro_f1 >= 0.855, "macro-F1 {macro_f1}\n{out}");
-    assert!(coll_f1 >= 0.93, "collection F1 {coll_f1}\n{out}");
+    let (macro_f1, coll_f1, out) = eval_with(&fixture("corpus/test-v14.jsonl"), 0.0);
+    assert!(macro_f1 >= 0.99, "macro-F1 {macro_f1}\n{out}");
+    assert!(coll_f1 >= 0.99, "collection F1 {coll_f1}\n{out}");
+}
+
+/// `test-v15.jsonl`, 360 messages written by someone who had seen neither the rules nor the
+/// corpus (only the contract, the legal README and the labelling policy). Its one blind
+/// run, on the v15 rules + label model: 0.871 macro-F1 / 0.927 collection F1 / 7 labelled
+/// non-collection messages (rules alone 0.841 / 0.927 / 7; the v14 rules 0.791 / 0.900 / 11)
+/// — below the goals. A floor at that result: later work may study it, so it is a
+/// regression guard only.
+#[test]
+fn blind_v15_split_does_not_regress() {
+    let (macro_f1, coll_f1, out) = eval_with(&fixture("corpus/test-v15.jsonl"), 7.0);
+    assert!(macro_f1 >= 0.87, "macro-F1 {macro_f1}\n{out}");
+    assert!(coll_f1 >= 0.925, "collection F1 {coll_f1}\n{out}");
 }
 
 #[test]

@@ -393,6 +393,42 @@ pub fn eval_file(path: &Path, rules: &RuleSet) -> Result<EvalReport> {
     Ok(evaluate(rules, &records))
 }
 
+/// `quzheng train-model`: trains the label model on labelled JSON Lines files (each file
+/// classified as one batch, like `eval`) and returns it with its cross-validation report.
+///
+/// # Errors
+/// A file cannot be read, or a line is unusable (with its number).
+pub fn train_model(
+    files: &[std::path::PathBuf],
+    rules: &RuleSet,
+    opts: &classify::model_train::Options,
+) -> Result<classify::model_train::Trained> {
+    let mut all = Vec::new();
+    for path in files {
+        let f = std::fs::File::open(path).map_err(|e| crate::Error::io(path, e))?;
+        all.push(read_records(std::io::BufReader::new(f), true, path)?);
+    }
+    let batches: Vec<classify::model_train::Batch> = all
+        .iter()
+        .map(|recs| classify::model_train::Batch {
+            inputs: recs.iter().map(Record::input).collect(),
+            gold: recs
+                .iter()
+                .map(|r| (r.gold_collection.unwrap_or(false), r.gold_labels.clone()))
+                .collect(),
+        })
+        .collect();
+    Ok(classify::model_train::train(rules, &batches, opts))
+}
+
+/// The label model's line of `quzheng bench classify` (`None` without a model).
+///
+/// # Errors
+/// Only if the bundled packs or model fail to load.
+pub fn bench_model(n: usize, corpus: &str) -> Result<Option<classify::model_bench::ModelBench>> {
+    Ok(classify::model_bench::run(n, corpus)?)
+}
+
 /// Runs the classifier benchmark; `corpus` is JSON Lines whose `body` fields are the
 /// varied text.
 ///

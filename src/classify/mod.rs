@@ -18,6 +18,9 @@
 pub mod bench;
 pub mod creditor;
 pub mod index;
+pub mod model;
+pub mod model_bench;
+pub mod model_train;
 pub mod normalize;
 mod prefilter;
 pub mod rules;
@@ -62,6 +65,9 @@ pub const BUNDLED: [(&str, &str); 6] = [
         include_str!("../../assets/rules/deception.toml"),
     ),
 ];
+
+/// Rule-id suffix of a finding of the statistical model (`threat.model`).
+pub const MODEL_SUFFIX: &str = ".model";
 
 /// Default collection threshold when the collection pack names none.
 pub const DEFAULT_THRESHOLD: i32 = 2;
@@ -176,6 +182,9 @@ pub enum Error {
         /// The value given.
         value: String,
     },
+    /// The statistical model file is broken (see [`model::ModelError`]).
+    #[error("label model: {0}")]
+    Model(#[from] model::ModelError),
     /// One line of JSON Lines input cannot be used.
     #[error("line {line}: {problem:?}")]
     BadLine {
@@ -335,6 +344,8 @@ pub struct RuleSet {
     normalizer: Normalizer,
     creditor: creditor::CreditorRules,
     version: String,
+    /// The statistical recall component ([`model`]); shared, the table is read-only.
+    model: Option<std::sync::Arc<model::Model>>,
 }
 
 impl RuleSet {
@@ -347,7 +358,7 @@ impl RuleSet {
             .iter()
             .map(|(f, t)| (f.to_string(), t.to_string()))
             .collect();
-        Self::from_sources(&sources, "bundled")
+        Ok(Self::from_sources(&sources, "bundled")?.with_model(Some(model::Model::bundled()?)))
     }
 
     /// The bundled packs plus every `*.toml` in `dir`: a file with the same name as a
@@ -399,7 +410,8 @@ impl RuleSet {
         for (_, p) in parsed[..n_bundled].iter_mut() {
             p.rules.retain(|r| !added_ids.contains(&r.id));
         }
-        Self::from_parsed(parsed, &sources, "custom")
+        Ok(Self::from_parsed(parsed, &sources, "custom")?
+            .with_model(Some(model::Model::bundled()?)))
     }
 
     /// Builds a rule set from pack texts (file name, TOML).
@@ -503,7 +515,27 @@ impl RuleSet {
             normalizer,
             creditor,
             version,
+            model: None,
         })
+    }
+
+    /// This rule set with the statistical recall component `m` (or without one). The
+    /// model's id is appended to [`RuleSet::version`], so a run records which model
+    /// added findings.
+    pub fn with_model(mut self, m: Option<model::Model>) -> RuleSet {
+        if let Some(base) = self.version.split("-model-").next() {
+            self.version = base.to_string();
+        }
+        if let Some(m) = &m {
+            self.version = format!("{}-model-{}", self.version, m.id());
+        }
+        self.model = m.map(std::sync::Arc::new);
+        self
+    }
+
+    /// The statistical recall component, if this rule set has one.
+    pub fn model(&self) -> Option<&model::Model> {
+        self.model.as_deref()
     }
 
     /// The version recorded with every classification run: schema, origin (`bundled` or
@@ -528,6 +560,17 @@ impl RuleSet {
 
     /// What a rule id means (for the evidence pack), if the rule exists.
     pub fn rule(&self, id: &str) -> Option<RuleInfo> {
+        if let Some(label) = id
+            .strip_suffix(MODEL_SUFFIX)
+            .and_then(|l| Label::TEXT.into_iter().find(|t| t.id() == l))
+        {
+            return self.model.as_ref().map(|_| RuleInfo {
+                id: id.to_string(),
+                label: Some(label),
+                why: crate::i18n::classify::model_finding_why(crate::i18n::Lang::En).to_string(),
+                law: Vec::new(),
+            });
+        }
         self.packs
             .iter()
             .flat_map(|p| p.rules.iter())
@@ -596,7 +639,20 @@ impl RuleSet {
                 .creditor
                 .platform(&n, body, scratch.rules.extra_candidates());
         }
-        a.norm = if a.hits.is_empty() { None } else { Some(n) };
+        // The label model scores every message that can still turn out to be collection
+        // (clearly, or through sender history, which needs no hard negative and a score of
+        // at least 0 — see `classify_batch`); its labels count only if it does. Scoring
+        // here reuses the normalised text, so nothing is normalised twice.
+        if let Some(m) = &self.model {
+            if a.score >= self.threshold || (!a.negative && a.score >= 0) {
+                a.model = m.above_threshold(&n.text);
+            }
+        }
+        a.norm = if a.hits.is_empty() && !a.model.contains(&true) {
+            None
+        } else {
+            Some(n)
+        };
         a
     }
 }
@@ -618,6 +674,8 @@ struct TextAnalysis {
     signature: Option<String>,
     platform: Option<String>,
     norm: Option<Normalized>,
+    /// Text labels ([`Label::TEXT`] order) whose model probability reached the threshold.
+    model: [bool; model::LABELS],
 }
 
 /// Classifies a batch: text labels, collection (with sender history), creditor, and time
@@ -709,6 +767,46 @@ pub fn sender_key(address: &str) -> String {
     format!("addr:{}", crate::model::normalize_address(address))
 }
 
+/// Adds a `<label>.model` finding for every text label whose model probability reached
+/// its threshold (`above`, from [`RuleSet::analyse`]) and that no rule finding in `out`
+/// gives. Only reached through [`findings`], whose findings count only for collection
+/// messages, so the model never makes a message collection and never removes a label.
+fn model_findings(
+    m: &model::Model,
+    body: &str,
+    n: &Normalized,
+    above: &[bool; model::LABELS],
+    out: &mut Vec<Finding>,
+) {
+    let mut added = false;
+    for (l, label) in Label::TEXT.into_iter().enumerate() {
+        if !above[l] || out.iter().any(|f| f.label == label) {
+            continue;
+        }
+        let Some((s, e)) = m
+            .best_window(&n.text, l)
+            .and_then(|(s, e)| n.original_span(s, e))
+        else {
+            continue;
+        };
+        let text: String = body.chars().skip(s).take(e - s).collect();
+        if text.is_empty() {
+            continue;
+        }
+        out.push(Finding {
+            label,
+            rule: format!("{}{MODEL_SUFFIX}", label.id()),
+            start: s,
+            end: e,
+            text,
+        });
+        added = true;
+    }
+    if added {
+        out.sort_by(|x, y| (x.start, x.end, &x.rule).cmp(&(y.start, y.end, &y.rule)));
+    }
+}
+
 /// Findings from the label hits, as original character spans; identical (rule, span)
 /// pairs are reported once.
 fn findings(rules: &RuleSet, body: &str, a: &TextAnalysis) -> Vec<Finding> {
@@ -752,6 +850,9 @@ fn findings(rules: &RuleSet, body: &str, a: &TextAnalysis) -> Vec<Finding> {
         })
     });
     out.sort_by(|x, y| (x.start, x.end, &x.rule).cmp(&(y.start, y.end, &y.rule)));
+    if let Some(m) = rules.model() {
+        model_findings(m, body, n, &a.model, &mut out);
+    }
     out
 }
 

@@ -504,3 +504,96 @@ fn every_bundled_regex_is_prefiltered() {
     assert!(all > 0);
     assert_eq!(always, 0, "{always} of {all} regexes run on every message");
 }
+
+/// The label model only adds: over the corpus, a message gets a `<label>.model` finding
+/// only when it is collection without the model, keeps every rule finding, gets no
+/// model finding for a label a rule gave, and every model span is the body's text.
+#[test]
+fn model_findings_only_add_labels_to_collection_messages() {
+    let with = rules();
+    assert!(with.model().is_some(), "bundled rules carry the model");
+    assert!(with.version().contains("-model-"), "{}", with.version());
+    let without = with.clone().with_model(None);
+    let mut added = 0;
+    for f in ["train.jsonl", "dev.jsonl", "test.jsonl", "test-v14.jsonl"] {
+        let path = format!("{}/tests/fixtures/corpus/{f}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).expect("corpus");
+        let bodies = bench::corpus_bodies(&text);
+        let inputs: Vec<Input> = bodies.iter().map(|b| Input::text(b)).collect();
+        let a = classify_batch(&without, &inputs, &TimeSettings::default());
+        let b = classify_batch(&with, &inputs, &TimeSettings::default());
+        for ((body, x), y) in bodies.iter().zip(&a).zip(&b) {
+            assert_eq!(x.collection, y.collection, "{f}");
+            assert_eq!(x.creditor, y.creditor);
+            for fx in &x.findings {
+                assert!(y.findings.contains(fx), "{f}: a rule finding went missing");
+            }
+            for fy in y.findings.iter().filter(|g| g.rule.ends_with(MODEL_SUFFIX)) {
+                added += 1;
+                assert!(
+                    x.collection,
+                    "{f}: model finding on a non-collection message"
+                );
+                assert!(
+                    !x.labels.contains(&fy.label),
+                    "{f}: label already given by a rule"
+                );
+                assert_eq!(fy.rule, format!("{}.model", fy.label.id()));
+                let slice: String = body
+                    .chars()
+                    .skip(fy.start)
+                    .take(fy.end - fy.start)
+                    .collect();
+                assert!(!slice.is_empty());
+                assert_eq!(fy.text, slice);
+                assert!(with
+                    .rule(&fy.rule)
+                    .is_some_and(|r| r.label == Some(fy.label)));
+            }
+        }
+    }
+    assert!(added > 0, "the model added nothing anywhere");
+    assert!(without.rule("threat.model").is_none());
+}
+
+/// The label model earns its place on the held-out splits (never trained on): it never
+/// lowers macro-F1 by more than one wrong label's worth, never adds a labelled
+/// non-collection message, never changes the collection decision and keeps every span
+/// exact. While the rules are not tuned on test-v14 (rules alone below 0.90 there), it
+/// must raise macro-F1 on that split (wording by another author) by at least 0.02 — the
+/// bar for shipping it (docs/model.md). Rules tuned on a split make it useless as a
+/// measure of the model, so the bar is checked only while it still measures something;
+/// if it fails, look at `quzheng eval --no-model` before lowering it.
+#[test]
+fn model_helps_on_held_out_splits() {
+    use crate::api::classify::{evaluate, read_records};
+    let with = rules();
+    let without = with.clone().with_model(None);
+    for f in ["test.jsonl", "test-v14.jsonl"] {
+        let path = std::path::PathBuf::from(format!(
+            "{}/tests/fixtures/corpus/{f}",
+            env!("CARGO_MANIFEST_DIR")
+        ));
+        let text = std::fs::read(&path).expect("corpus");
+        let recs = read_records(&text[..], true, &path).expect("records");
+        let a = evaluate(&without, &recs);
+        let b = evaluate(&with, &recs);
+        let why = format!(
+            "{f}: macro-F1 {:.3} with the model, {:.3} without",
+            b.macro_f1, a.macro_f1
+        );
+        assert!(b.macro_f1 >= a.macro_f1 - 0.01, "{why}");
+        if f == "test-v14.jsonl" && a.macro_f1 < 0.90 {
+            assert!(b.macro_f1 >= a.macro_f1 + 0.02, "{why}");
+        }
+        assert!(
+            b.labels_on_non_collection <= a.labels_on_non_collection,
+            "{f}"
+        );
+        assert_eq!(b.bad_spans, 0, "{f}");
+        assert_eq!(
+            b.collection, a.collection,
+            "{f}: the model changed collection"
+        );
+    }
+}

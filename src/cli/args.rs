@@ -55,6 +55,9 @@ pub enum Command {
     Demo(DemoArgs),
     /// Measure speed and memory and print the numbers.
     Bench(BenchArgs),
+    /// Developer tool: train the statistical label model from labelled corpus files.
+    #[command(hide = true)]
+    TrainModel(TrainModelArgs),
 }
 
 /// Rule-pack selection, shared by every command that classifies.
@@ -171,6 +174,51 @@ pub struct EvalArgs {
     /// Rule packs.
     #[command(flatten)]
     pub rules: RulesArgs,
+    /// Rules only, without the statistical model's findings (for comparison).
+    #[arg(long, hide = true)]
+    pub no_model: bool,
+    /// A model file to use instead of the bundled one (developer use).
+    #[arg(long, hide = true)]
+    pub model: Option<PathBuf>,
+}
+
+/// `quzheng train-model` (hidden developer command).
+#[derive(Debug, Args)]
+pub struct TrainModelArgs {
+    /// Labelled JSON Lines files to train on (never the held-out test splits).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Where to write the model file.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Rule packs that decide where the model is used (as in `eval`).
+    #[command(flatten)]
+    pub rules: RulesArgs,
+    /// log2 of the number of hashed buckets.
+    #[arg(long, default_value_t = 16)]
+    pub bits: u32,
+    /// Passes over the data.
+    #[arg(long, default_value_t = 8)]
+    pub epochs: usize,
+    /// Precision the per-label thresholds aim for (cross-validated).
+    #[arg(long, default_value_t = 0.9)]
+    pub precision: f64,
+    /// Choose thresholds only where no rule gave the label (the real use; on a corpus
+    /// the rules were tuned on, too few positives remain and labels switch off).
+    #[arg(long)]
+    pub gated: bool,
+    /// Train on gold collection messages only (default: every incoming message).
+    #[arg(long)]
+    pub collection_only: bool,
+    /// Lowest probability threshold the cross-validation may choose.
+    #[arg(long, default_value_t = 0.5)]
+    pub min_threshold: f32,
+    /// Initial learning rate.
+    #[arg(long, default_value_t = 0.5)]
+    pub rate: f32,
+    /// L2 strength.
+    #[arg(long, default_value_t = 1e-5)]
+    pub l2: f32,
 }
 
 /// `quzheng correct`.

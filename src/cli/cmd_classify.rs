@@ -1,6 +1,6 @@
 //! `quzheng classify` and `quzheng eval`: flags in, library use cases, text out.
 
-use super::args::{ClassifyArgs, EvalArgs};
+use super::args::{ClassifyArgs, EvalArgs, TrainModelArgs};
 use quzheng::api::classify as api;
 use quzheng::i18n::{self, Lang};
 use quzheng::Result;
@@ -23,7 +23,15 @@ pub fn run_classify(args: &ClassifyArgs) -> Result<ExitCode> {
 
 /// `quzheng eval FILE`: prints per-label precision, recall and F1.
 pub fn run_eval(args: &EvalArgs, lang: Lang) -> Result<ExitCode> {
-    let rules = api::load_rules(args.rules.rules.as_deref())?;
+    let mut rules = api::load_rules(args.rules.rules.as_deref())?;
+    if args.no_model {
+        rules = rules.with_model(None);
+    } else if let Some(path) = &args.model {
+        let bytes = std::fs::read(path).map_err(|e| quzheng::Error::io(path, e))?;
+        let m = quzheng::classify::model::Model::from_bytes(&bytes)
+            .map_err(quzheng::classify::Error::from)?;
+        rules = rules.with_model(Some(m));
+    }
     let r = api::eval_file(&args.file, &rules)?;
     let h = i18n::classify::eval_headings(lang);
     let rows = i18n::classify::eval_rows(lang);
@@ -60,6 +68,49 @@ pub fn run_eval(args: &EvalArgs, lang: Lang) -> Result<ExitCode> {
     }
     let mut so = std::io::stdout().lock();
     let _ = so.write_all(out.as_bytes());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `quzheng train-model FILES --out PATH`: trains the label model and prints the
+/// cross-validated threshold of every label (a developer command, English only).
+pub fn run_train_model(args: &TrainModelArgs) -> Result<ExitCode> {
+    use quzheng::classify::model_train::Options;
+    let rules = api::load_rules(args.rules.rules.as_deref())?;
+    let opts = Options {
+        bits: args.bits,
+        epochs: args.epochs,
+        target_precision: args.precision,
+        all_messages: !args.collection_only,
+        rate: args.rate,
+        l2: args.l2,
+        gated_thresholds: args.gated,
+        min_threshold: args.min_threshold,
+        ..Options::default()
+    };
+    let t = api::train_model(&args.files, &rules, &opts)?;
+    let bytes = t.model.to_bytes();
+    std::fs::write(&args.out, &bytes).map_err(|e| quzheng::Error::io(&args.out, e))?;
+    let mut out = format!(
+        "trained on {} messages; {} bytes, model {}\n",
+        t.examples,
+        bytes.len(),
+        t.model.id()
+    );
+    out.push_str(
+        "label                    threshold        positives  added-true  added-false (out-of-fold)\n",
+    );
+    for r in &t.labels {
+        out.push_str(&format!(
+            "{:<24} {:>9.4} {:>16} {:>11} {:>12}\n",
+            r.label.id(),
+            r.threshold,
+            r.positives,
+            r.true_added,
+            r.false_added
+        ));
+    }
+    // Like `eval`: a closed pipe (`| head`) is not an error.
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -135,6 +186,18 @@ pub fn run_bench(n: usize, lang: Lang) -> Result<()> {
         p.messages as f64 / (total / 1000.0).max(1e-9),
         w[2]
     );
+    if let Some(m) = api::bench_model(n, BENCH_CORPUS)? {
+        println!(
+            "classify: label model: {:.0} ns per 32-char text, {:.0} ns per corpus text ({:.1} chars avg) (goal <= 1000 ns per 32 chars: {}); whole classifier on varied text: {:.0} {} with the model, {:.0} without",
+            m.ns_per_32_chars,
+            m.ns_per_corpus_text,
+            m.corpus_avg_chars,
+            verdict(m.ns_per_32_chars <= 1000.0),
+            m.with_model_per_second,
+            w[2],
+            m.without_model_per_second,
+        );
+    }
     Ok(())
 }
 

@@ -24,6 +24,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Reclassify(a) => cmd_classify::run_reclassify(vault, lang, a),
         Command::Correct(a) => cmd_classify::run_correct(vault, lang, a),
         Command::Creditors(a) => cmd_classify::run_creditors(vault, lang, a),
+        Command::TrainModel(a) => cmd_classify::run_train_model(a),
         // report area
         Command::Report(a) => cmd_report::report(vault, lang, a),
         Command::Verify(a) => cmd_report::verify(lang, a),

@@ -98,7 +98,19 @@ pub fn error_message(err: &Error, lang: Lang) -> String {
             LineProblem::Missing(f) => format!("Input line {line} lacks the required field \"{f}\"."),
             LineProblem::BadField(f) => format!("Input line {line} has an invalid \"{f}\"."),
         },
+        (Error::Model(e), Lang::Zh) => format!("内置的统计模型文件已损坏（{e}），请重新安装本程序。"),
+        (Error::Model(e), Lang::En) => {
+            format!("The bundled statistical model is damaged ({e}); please reinstall the program.")
+        }
     }
+}
+
+/// What a `<label>.model` finding means: a statistical suggestion, to be reviewed.
+pub fn model_finding_why(lang: Lang) -> &'static str {
+    lang.pick(
+        "统计模型提示：这段文字的用词与已标注的同类催收短信相似，但没有任何规则命中。这只是提示，请人工核对后再作为证据使用。",
+        "Statistical suggestion: this wording is similar to labelled examples of this kind of collection message, but no rule matched it. Please review it before relying on it as evidence.",
+    )
 }
 
 /// Headings of the `eval` table: label, precision, recall, F1, support.

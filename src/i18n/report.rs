@@ -97,6 +97,7 @@ fn pair(key: &str) -> Option<(&'static str, &'static str)> {
         "table.creditor_call" => ("催收方号码来电", "call from a collector's number"),
         "table.collection" => ("催收", "collection"),
         "table.not_collection" => ("非催收", "not collection"),
+        "table.model_label" => ("{0}（统计模型提示，待核实）", "{0} (statistical suggestion, to be reviewed)"),
         "table.correction" => ("用户更正：{0}", "User correction: {0}"),
         "table.corr_add" => ("增加 {0}", "added {0}"),
         "table.corr_remove" => ("删除 {0}", "removed {0}"),

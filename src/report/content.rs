@@ -988,10 +988,23 @@ fn evidence_table(fl: &mut Flow, m: &Model, g: &Group, lang: Lang) {
             }
         }
         // Contract order (text labels first), whatever order the verdict lists them in.
+        // A label that only the statistical model suggested (every finding of it is a
+        // `<label>.model` one) says so, so the reader knows it is to be reviewed.
+        let findings = &e.pm.verdict.findings;
         let mut labels: Vec<String> = Label::ALL
             .iter()
             .filter(|l| e.pm.verdict.labels.contains(l))
-            .map(|l| label_name(*l, lang).to_string())
+            .map(|l| {
+                let name = label_name(*l, lang);
+                let mut of_label = findings.iter().filter(|x| x.label == *l).peekable();
+                let model_only = of_label.peek().is_some()
+                    && of_label.all(|x| x.rule.ends_with(crate::classify::MODEL_SUFFIX));
+                if model_only {
+                    f(lang, "table.model_label", &[name])
+                } else {
+                    name.to_string()
+                }
+            })
             .collect();
         if labels.is_empty() && msg.kind == Kind::Call {
             labels.push(t(lang, "table.creditor_call").to_string());
