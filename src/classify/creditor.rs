@@ -86,14 +86,25 @@ impl CreditorRules {
         })
     }
 
+    /// The platform-name regexes (for the prefilter equivalence test).
+    #[cfg(test)]
+    pub(crate) fn regexes(&self) -> &[Regex] {
+        &self.regexes
+    }
+
     /// True when a signature names a state organ rather than a creditor.
     pub fn is_state_organ(&self, sig: &str) -> bool {
         self.not_signature.iter().any(|r| r.is_match(sig))
     }
 
-    /// A platform name found in the text, as the original body writes it.
-    pub fn platform(&self, n: &Normalized, body: &str) -> Option<String> {
-        for r in &self.regexes {
+    /// A platform name found in the text, as the original body writes it. Regex `i` is
+    /// run only if `may_match[i]` is true (or missing): the literal prefilter's verdict,
+    /// false only when it cannot match (its capture groups need the slow engine).
+    pub fn platform(&self, n: &Normalized, body: &str, may_match: &[bool]) -> Option<String> {
+        for (i, r) in self.regexes.iter().enumerate() {
+            if !may_match.get(i).copied().unwrap_or(true) {
+                continue;
+            }
             for c in r.captures_iter(&n.text) {
                 let Some(g) = c.get(1) else { continue };
                 let Some((s, e)) = n.original_span(g.start(), g.end()) else {

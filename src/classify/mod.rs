@@ -506,7 +506,7 @@ impl RuleSet {
             rules::SCHEMA_VERSION,
             &digest[..12]
         );
-        let matcher = Combined::compile(&packs)?;
+        let matcher = Combined::compile(&packs, &cdef.regex)?;
         Ok(RuleSet {
             packs,
             matcher,
@@ -635,7 +635,9 @@ impl RuleSet {
         // Platform names are looked for only where collection is possible: capture
         // groups need the slow regex engine.
         if a.signature.is_none() && a.score >= 1 {
-            a.platform = self.creditor.platform(&n, body);
+            a.platform = self
+                .creditor
+                .platform(&n, body, scratch.rules.extra_candidates());
         }
         // The label model scores every message that can still turn out to be collection
         // (clearly, or through sender history, which needs no hard negative and a score of

@@ -104,6 +104,47 @@ pub fn is_separator(c: char) -> bool {
         | 0x3030 | 0x1F000..=0x1FAFF)
 }
 
+/// Characters that `fast2s` converts only next to certain neighbours (the keys of its
+/// special-case table), so converting each character alone does not reveal them.
+const T2S_IN_CONTEXT: [char; 7] = [
+    '\u{85c9}', '\u{8457}', '\u{82e7}', '\u{95d4}', '\u{937e}', '\u{8b8e}', '\u{756b}',
+];
+
+/// Whether traditional → simplified conversion (step 4) can change `c`.
+///
+/// Why: nearly every message is already simplified, and `fast2s::convert` costs a hash
+/// lookup per character plus a new string; a text without any such character is left as
+/// it is, which is exactly what the conversion would return. The set is built once per
+/// process from `fast2s` itself (every 3-byte character converted on its own, the only
+/// kind it converts, plus [`T2S_IN_CONTEXT`]), about 64 K characters in a few
+/// milliseconds; a bit per BMP character, 8 KiB.
+pub fn t2s_may_change(c: char) -> bool {
+    static SET: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    let set = SET.get_or_init(|| {
+        let mut bits = vec![0u64; 0x10000 / 64];
+        let chars: Vec<char> = (0x800u32..=0xFFFF).filter_map(char::from_u32).collect();
+        let mut all = String::with_capacity(chars.len() * 4);
+        for &c in &chars {
+            all.push(c);
+            all.push(' ');
+        }
+        let conv = fast2s::convert(&all);
+        // The conversion is character for character (it pushes one per input char).
+        for (a, b) in all.chars().zip(conv.chars()) {
+            if a != b {
+                bits[a as usize / 64] |= 1u64 << (a as usize % 64);
+            }
+        }
+        for c in T2S_IN_CONTEXT {
+            bits[c as usize / 64] |= 1u64 << (c as usize % 64);
+        }
+        bits
+    });
+    let u = c as usize;
+    // Characters outside the BMP are 4 bytes in UTF-8, which fast2s leaves alone.
+    u < 0x10000 && set[u / 64] & (1u64 << (u % 64)) != 0
+}
+
 /// NFKC of one character, lower-cased, pushed to `out` (fast paths for ASCII and the
 /// common CJK block, which NFKC leaves alone).
 fn fold(c: char, out: &mut Vec<char>) {
@@ -180,7 +221,7 @@ impl Normalizer {
         out.map.clear();
         out.map.reserve(s.len() / 2);
         let mut buf: Vec<char> = Vec::new();
-        let mut any_non_ascii = false;
+        let mut may_convert = false;
         for (i, c) in s.chars().enumerate() {
             let i = i as u32;
             // Fast path: ASCII and common CJK fold to themselves or a fixed offset, so
@@ -194,16 +235,16 @@ impl Normalizer {
                 None
             };
             if let Some(d) = single {
-                self.push(d, i, out, &mut any_non_ascii);
+                self.push(d, i, out, &mut may_convert);
                 continue;
             }
             buf.clear();
             fold(c, &mut buf);
             for &d in &buf {
-                self.push(d, i, out, &mut any_non_ascii);
+                self.push(d, i, out, &mut may_convert);
             }
         }
-        if any_non_ascii {
+        if may_convert {
             let simp = fast2s::convert(&out.text);
             // fast2s converts character for character; if that ever changed, keep the
             // unconverted text rather than a map that no longer lines up.
@@ -236,7 +277,7 @@ impl Normalizer {
     /// Steps 2 and 3 for one folded character: replaces look-alikes, drops separators,
     /// appends to `out` with its original character index `i`.
     #[inline]
-    fn push(&self, d: char, i: u32, out: &mut Normalized, any_non_ascii: &mut bool) {
+    fn push(&self, d: char, i: u32, out: &mut Normalized, may_convert: &mut bool) {
         // Look-alikes first, so a pictograph written for a character (a door emoji for
         // 门) is read as that character instead of being dropped as a separator.
         let d = if d.is_ascii() && !self.ascii_lookalikes {
@@ -250,7 +291,7 @@ impl Normalizer {
         if is_separator(d) {
             return;
         }
-        *any_non_ascii |= !d.is_ascii();
+        *may_convert |= !d.is_ascii() && t2s_may_change(d);
         out.map.push((out.text.len() as u32, i, i + 1));
         out.text.push(d);
     }
@@ -378,6 +419,24 @@ mod tests {
         // No boundary inside a run of letters once spaces are gone: nothing replaced.
         let n = norm().normalize("你是cs吗");
         assert_eq!(n.text, "你是催收吗");
+    }
+
+    #[test]
+    fn traditional_characters_are_known() {
+        for c in "們還錢個說".chars().chain(T2S_IN_CONTEXT) {
+            assert!(t2s_may_change(c), "{c}");
+        }
+        for c in "们还钱个说abc😡".chars() {
+            assert!(!t2s_may_change(c), "{c}");
+        }
+        // Every character fast2s changes in some neighbourhood is in the set.
+        for c in (0x800u32..=0xFFFF).filter_map(char::from_u32) {
+            for ctx in [format!("a{c}b"), format!("{c}"), format!("口{c}家")] {
+                if fast2s::convert(&ctx) != ctx {
+                    assert!(t2s_may_change(c), "{c}");
+                }
+            }
+        }
     }
 
     #[test]

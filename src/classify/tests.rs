@@ -399,16 +399,19 @@ fn keywords_are_leftmost_longest_per_pack() {
     assert_eq!(short[0].start, body.chars().count() - 3);
 }
 
-/// The literal prefilter only skips regexes that cannot match: over every corpus message
-/// and pack example, each regex matched on its own matches only where the prefilter lets
-/// it run, and the hits of every pack equal those of running every regex.
+/// The literal prefilter only skips patterns that cannot match: over every corpus message
+/// and pack example (and variants of them in traditional characters, full width, upper
+/// case and with separators), each regex and each `unless` pattern matched on its own
+/// matches only where the prefilter lets it run, and the hits of every pack equal those
+/// of running every regex, checking every `unless` pattern and matching each pack's
+/// keywords with its own leftmost-longest automaton.
 #[test]
 fn prefilter_hits_equal_every_regex_on_its_own() {
     let r = rules();
-    let reference = r.matcher.without_prefilter();
+    let reference = r.matcher.without_prefilter(&r.packs);
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus");
     let mut bodies: Vec<String> = Vec::new();
-    for f in ["train.jsonl", "dev.jsonl", "test.jsonl"] {
+    for f in ["train.jsonl", "dev.jsonl", "test.jsonl", "test-v14.jsonl"] {
         let text = std::fs::read_to_string(dir.join(f)).expect("corpus file");
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
             let v: serde_json::Value = serde_json::from_str(line).expect("corpus line");
@@ -420,28 +423,78 @@ fn prefilter_hits_equal_every_regex_on_its_own() {
             .iter()
             .flat_map(|p| p.def.examples.iter().map(|e| e.body.clone())),
     );
-    assert!(bodies.len() > 4000, "corpus read: {}", bodies.len());
+    let variants: Vec<String> = bodies
+        .iter()
+        .step_by(3)
+        .enumerate()
+        .map(|(i, b)| match i % 4 {
+            0 => b
+                .replace('们', "們")
+                .replace('还', "還")
+                .replace('钱', "錢"),
+            1 => b.chars().flat_map(|c| [c, ' ']).collect(),
+            2 => b
+                .chars()
+                .map(|c| match c {
+                    '!'..='~' => char::from_u32(c as u32 + 0xFEE0).unwrap_or(c),
+                    _ => c,
+                })
+                .collect(),
+            _ => b.to_uppercase() + " BAO cs",
+        })
+        .collect();
+    bodies.extend(variants);
+    assert!(bodies.len() > 6000, "corpus read: {}", bodies.len());
     let (mut s1, mut s2) = (rules::Scratch::default(), rules::Scratch::default());
     let mut h1 = vec![Vec::new(); r.packs.len()];
     let mut h2 = vec![Vec::new(); r.packs.len()];
-    let mut matched = 0usize;
+    let (mut matched, mut unless_matched, mut extra_matched) = (0usize, 0usize, 0usize);
     for (bi, b) in bodies.iter().enumerate() {
         let n = r.normalize(b);
-        let alone = r.matcher.regex_matches_unfiltered(&r.packs, &n.text);
-        let cand = r.matcher.regex_candidates(&n.text);
+        let mut alone = r.matcher.regex_matches_unfiltered(&r.packs, &n.text);
+        let n_regex = alone.len();
+        alone.extend(r.matcher.unless_matches_unfiltered(&r.packs, &n.text));
+        let n_before_extra = alone.len();
+        alone.extend(r.creditor.regexes().iter().map(|x| x.is_match(&n.text)));
+        let cand = r.matcher.candidates(&n.text);
+        assert_eq!(alone.len(), cand.len());
         for (i, (&m, &c)) in alone.iter().zip(&cand).enumerate() {
             assert!(
                 !m || c,
-                "message {bi}: regex {i} matches but was filtered out"
+                "message {bi}: pattern {i} matches but was filtered out"
             );
-            matched += usize::from(m);
+            if i < n_regex {
+                matched += usize::from(m);
+            } else if i < n_before_extra {
+                unless_matched += usize::from(m);
+            }
         }
         r.matcher.hits(&r.packs, &n, &mut s1, &mut h1);
         reference.hits(&r.packs, &n, &mut s2, &mut h2);
         assert_eq!(h1, h2, "message {bi}: hits differ");
+        for (x, &c) in s1.extra_candidates().iter().enumerate() {
+            assert!(
+                c || !alone[n_before_extra + x],
+                "message {bi}: creditor regex {x} filtered out"
+            );
+        }
+        assert_eq!(
+            r.creditor.platform(&n, b, s1.extra_candidates()),
+            r.creditor.platform(&n, b, &[]),
+            "message {bi}: platform differs"
+        );
+        extra_matched += alone[n_before_extra..].iter().filter(|&&m| m).count();
     }
     // The test must see real regex matches to mean anything.
     assert!(matched > 1000, "regex matches seen: {matched}");
+    assert!(
+        unless_matched > 100,
+        "unless matches seen: {unless_matched}"
+    );
+    assert!(
+        extra_matched > 100,
+        "creditor matches seen: {extra_matched}"
+    );
 }
 
 /// Every bundled regex has a literal prefilter (none runs on every message).

@@ -163,6 +163,11 @@ pub fn run_bench(n: usize, lang: Lang) -> Result<()> {
     };
     line(w[4], &repeated, true);
     line(w[5], &r.cold, false);
+    let st = &r.stages;
+    println!(
+        "classify: {}: normalise {:.2}, scan {:.2}, regexes+unless {:.2}, analyse {:.2}, batch {:.2} = {:.2} µs/msg",
+        w[10], st.normalize, st.scan, st.regexes, st.analyse, st.batch, st.total
+    );
     let p = api::profile_classify(BENCH_CORPUS)?;
     let total = p.total_ms();
     println!(

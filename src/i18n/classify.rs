@@ -143,7 +143,7 @@ pub fn eval_rows(lang: Lang) -> [&'static str; 5] {
 }
 
 /// Lines of `bench classify`.
-pub fn bench_lines(lang: Lang) -> [&'static str; 10] {
+pub fn bench_lines(lang: Lang) -> [&'static str; 11] {
     match lang {
         Lang::Zh => [
             "规则包加载",
@@ -156,6 +156,7 @@ pub fn bench_lines(lang: Lang) -> [&'static str; 10] {
             "加载",
             "读入",
             "写出",
+            "多样文本各阶段 CPU 时间",
         ],
         Lang::En => [
             "rule packs load",
@@ -168,6 +169,7 @@ pub fn bench_lines(lang: Lang) -> [&'static str; 10] {
             "load",
             "read",
             "write",
+            "varied text, CPU time per stage",
         ],
     }
 }
