@@ -165,6 +165,33 @@ describe('messages', () => {
   });
 });
 
+describe('model findings', () => {
+  it('marks a label model finding as a statistical suggestion to review, and a rule finding not', async () => {
+    const row = (id: number): Row => ({ id, local: '2026-03-10 23:05', address: '1069', creditor: null, labels: ['threat', 'insult'], collection: true, body: `第${id}条 上门找你`, marks: [] });
+    const detail: Detail = { ...row(8), utc: '2026-03-10T15:05:00Z', zone: 'Asia/Shanghai', kind: 'sms', direction: 'in',
+      source_name: 'sms.xml', source_sha256: 'cd'.repeat(32), fingerprint: 'ef'.repeat(32),
+      findings: [{ label: 'threat', rule: 'threat.visit', start: 4, end: 6, text: '上门' },
+        { label: 'insult', rule: 'insult.model', start: 0, end: 2, text: '第8' }], corrections: [], classifier_labels: ['threat', 'insult'] };
+    fakeShell((cmd, a) => {
+      if (cmd === 'filter_messages') return { ids: [8], total: 1, elapsed_us: 10 };
+      if (cmd === 'message_rows') return (a.ids as number[]).map(row);
+      if (cmd === 'message_detail') return detail;
+      if (cmd === 'list_creditors') return [];
+      return null;
+    });
+    const sec = messagesScreen(testCtx());
+    document.body.append(sec);
+    await until(() => sec.querySelector('.row[data-id="8"]') !== null);
+    (sec.querySelector('.row[data-id="8"]') as HTMLElement).click();
+    await until(() => sec.querySelector('#save-correction') !== null);
+    const items = [...sec.querySelectorAll('#detail li')].filter((li) => li.textContent!.includes('「'));
+    expect(items).toHaveLength(2);
+    expect(items[0].querySelector('.model-note')).toBeNull();
+    expect(items[1].textContent).toContain('insult.model');
+    expect(items[1].querySelector('.model-note')?.textContent).toContain('待核实');
+  });
+});
+
 describe('keyboard', () => {
   it('moves between list rows with the arrow keys and opens one with Enter', async () => {
     const row = (id: number): Row => ({ id, local: '2026-03-10 23:05', address: '1069', creditor: null, labels: [], collection: true, body: `第${id}条`, marks: [] });

@@ -72,6 +72,7 @@ export const en: Strings = {
   timeBeijing: 'Time ({zone})',
   timeUtc: 'Time (UTC)',
   findings: 'Rules that matched',
+  modelFinding: 'statistical suggestion from wording similar to labelled examples; please review',
   corrections: 'Corrections',
   correct: 'Correct labels',
   correctNote: 'Note (goes into the evidence pack)',

@@ -78,6 +78,7 @@ export const zhCN = {
   timeBeijing: '时间（{zone}）',
   timeUtc: '时间（UTC）',
   findings: '命中的规则',
+  modelFinding: '统计模型提示（与已标注短信用词相近），待核实',
   corrections: '人工更正',
   correct: '更正标签',
   correctNote: '更正说明（会写入证据包）',

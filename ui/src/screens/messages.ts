@@ -123,7 +123,9 @@ export function messagesScreen(ctx: Ctx): HTMLElement {
         h('dt', {}, t('sourceFile')), h('dd', {}, d.source_name, h('br', {}), h('code', {}, d.source_sha256)),
         h('dt', {}, t('hash')), h('dd', {}, h('code', {}, d.fingerprint))),
       d.findings.length ? h('div', {}, h('h4', {}, t('findings')),
-        h('ul', {}, d.findings.map((f) => h('li', {}, `${labelName(ctx, f.label)} · ${f.rule} · 「${f.text}」`)))) : null,
+        h('ul', {}, d.findings.map((f) => h('li', {}, `${labelName(ctx, f.label)} · ${f.rule} · 「${f.text}」`,
+          // `<label>.model` findings come from the label model, not a rule pack: say so.
+          f.rule.endsWith('.model') ? h('small', { class: 'model-note' }, ` — ${t('modelFinding')}`) : null)))) : null,
       d.corrections.length ? h('div', {}, h('h4', {}, t('corrections')),
         h('ul', {}, d.corrections.map((c) => h('li', {}, `${c.at}: +${c.add.map((x) => labelName(ctx, x)).join(',')} −${c.remove.map((x) => labelName(ctx, x)).join(',')} ${c.note}`)))) : null,
       h('fieldset', { class: 'correct' }, h('legend', {}, t('correct')), h('div', { class: 'checks' }, boxes), field(t('correctNote'), note), save),
