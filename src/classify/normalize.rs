@@ -116,7 +116,7 @@ const T2S_IN_CONTEXT: [char; 7] = [
 /// lookup per character plus a new string; a text without any such character is left as
 /// it is, which is exactly what the conversion would return. The set is built once per
 /// process from `fast2s` itself (every 3-byte character converted on its own, the only
-/// kind it converts, plus [`T2S_IN_CONTEXT`]), about 64 K characters in a few
+/// kind it converts, plus `T2S_IN_CONTEXT`), about 64 K characters in a few
 /// milliseconds; a bit per BMP character, 8 KiB.
 pub fn t2s_may_change(c: char) -> bool {
     static SET: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
