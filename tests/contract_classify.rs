@@ -291,13 +291,15 @@ fn blind_v14_split_does_not_regress() {
 /// corpus (only the contract, the legal README and the labelling policy). Its one blind
 /// run, on the v15 rules + label model: 0.871 macro-F1 / 0.927 collection F1 / 7 labelled
 /// non-collection messages (rules alone 0.841 / 0.927 / 7; the v14 rules 0.791 / 0.900 / 11)
-/// — below the goals. A floor at that result: later work may study it, so it is a
+/// — below the goals. The v16 rules (branch rules4) were tuned on its misses, so it is no
+/// longer blind: 0.949 / 0.955 / 7 with the v15 model (rules alone 0.933 / 0.955 / 7). The
+/// floor sits just under the rules-alone result (the model is retrained after merging), a
 /// regression guard only.
 #[test]
 fn blind_v15_split_does_not_regress() {
     let (macro_f1, coll_f1, out) = eval_with(&fixture("corpus/test-v15.jsonl"), 7.0);
-    assert!(macro_f1 >= 0.87, "macro-F1 {macro_f1}\n{out}");
-    assert!(coll_f1 >= 0.925, "collection F1 {coll_f1}\n{out}");
+    assert!(macro_f1 >= 0.93, "macro-F1 {macro_f1}\n{out}");
+    assert!(coll_f1 >= 0.95, "collection F1 {coll_f1}\n{out}");
 }
 
 #[test]
