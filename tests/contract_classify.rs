@@ -302,6 +302,50 @@ fn blind_v15_split_does_not_regress() {
     assert!(coll_f1 >= 0.95, "collection F1 {coll_f1}\n{out}");
 }
 
+/// `test-v16.jsonl`, 360 messages by a third writer who saw neither rules nor corpus (the
+/// contract, the legal README and the two earlier writers' labelling policies only). Its
+/// one blind run, on the v16 rules + the label model trained on train, dev, test, test-v14
+/// and test-v15: 0.871 macro-F1 / 0.899 collection F1 / 21 labelled non-collection messages
+/// (rules alone 0.841 / 0.899 / 20; the v15 rules + model before round 4: 0.859 / 0.896 /
+/// 20) — below the goals, mostly on precision: personal chat the rules call collection. A
+/// floor at that result, a regression guard only once later work studies it.
+#[test]
+fn blind_v16_split_does_not_regress() {
+    let (macro_f1, coll_f1, out) = eval_with(&fixture("corpus/test-v16.jsonl"), 21.0);
+    assert!(macro_f1 >= 0.87, "macro-F1 {macro_f1}\n{out}");
+    assert!(coll_f1 >= 0.895, "collection F1 {coll_f1}\n{out}");
+}
+
+/// The bundled label model is exactly what `train-model` makes of the files listed in
+/// assets/model/training-files.txt (training is deterministic): a corpus or rule change
+/// without `bash scripts/train-model.sh` fails here instead of shipping stale weights.
+#[test]
+fn shipped_label_model_matches_its_training_files() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let list = std::fs::read_to_string(root.join("assets/model/training-files.txt")).unwrap();
+    let files: Vec<_> = list
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    assert!(
+        !files.iter().any(|f| f.ends_with("test-v16.jsonl")),
+        "the newest blind split must stay out of training"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("labels.bin");
+    let mut cmd = Cmd::new(&["train-model"]);
+    for f in &files {
+        cmd = cmd.arg(root.join(f));
+    }
+    cmd.arg("--out").arg(&out).ok();
+    let shipped = std::fs::read(root.join("assets/model/labels.bin")).unwrap();
+    assert!(
+        std::fs::read(&out).unwrap() == shipped,
+        "assets/model/labels.bin is stale: run `bash scripts/train-model.sh`"
+    );
+}
+
 #[test]
 fn tuning_splits_score_as_tuned() {
     for split in ["corpus/train.jsonl", "corpus/dev.jsonl"] {
