@@ -311,9 +311,10 @@ fn blind_v15_split_does_not_regress() {
 /// floor at that result, a regression guard only once later work studies it.
 #[test]
 fn blind_v16_split_does_not_regress() {
-    let (macro_f1, coll_f1, out) = eval_with(&fixture("corpus/test-v16.jsonl"), 21.0);
-    assert!(macro_f1 >= 0.87, "macro-F1 {macro_f1}\n{out}");
-    assert!(coll_f1 >= 0.895, "collection F1 {coll_f1}\n{out}");
+    // v17 tuning studied this split (no longer blind): 0.946 / 0.976 / 2 with the model.
+    let (macro_f1, coll_f1, out) = eval_with(&fixture("corpus/test-v16.jsonl"), 2.0);
+    assert!(macro_f1 >= 0.94, "macro-F1 {macro_f1}\n{out}");
+    assert!(coll_f1 >= 0.97, "collection F1 {coll_f1}\n{out}");
 }
 
 /// The bundled label model is exactly what `train-model` makes of the files listed in
