@@ -330,7 +330,7 @@ fn shipped_label_model_matches_its_training_files() {
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .collect();
     assert!(
-        !files.iter().any(|f| f.ends_with("test-v16.jsonl")),
+        !files.iter().any(|f| f.ends_with("test-v17.jsonl")),
         "the newest blind split must stay out of training"
     );
     let dir = tempfile::tempdir().unwrap();
@@ -345,6 +345,20 @@ fn shipped_label_model_matches_its_training_files() {
         std::fs::read(&out).unwrap() == shipped,
         "assets/model/labels.bin is stale: run `bash scripts/train-model.sh`"
     );
+}
+
+/// `test-v17.jsonl`, 360 messages by a fourth writer who saw neither rules nor corpus (the
+/// contract, the legal README and the earlier writers' labelling policies only). Its one
+/// blind run, on the v17 rules + the label model trained on train, dev, test, test-v14 and
+/// test-v15: 0.894 macro-F1 / 0.923 collection F1 / 10 labelled non-collection messages
+/// (rules alone 0.820 / 0.923 / 9; the v16 rules + model before round 5: 0.884 / 0.910 /
+/// 15) — below the goals. The label model has since been trained on test-v16 as well
+/// (0.895 / 0.923 / 10); a floor at that, a regression guard only once later work studies it.
+#[test]
+fn blind_v17_split_does_not_regress() {
+    let (macro_f1, coll_f1, out) = eval_with(&fixture("corpus/test-v17.jsonl"), 10.0);
+    assert!(macro_f1 >= 0.89, "macro-F1 {macro_f1}\n{out}");
+    assert!(coll_f1 >= 0.92, "collection F1 {coll_f1}\n{out}");
 }
 
 #[test]

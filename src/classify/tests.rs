@@ -556,18 +556,19 @@ fn model_findings_only_add_labels_to_collection_messages() {
     assert!(without.rule("threat.model").is_none());
 }
 
-/// The label model earns its place: on the blind split test-v16 (never trained on) and on
-/// test / test-v14 / test-v15 (no longer blind; training data for the model since, as other
-/// writers' wording, see docs/model.md) it never lowers macro-F1 by more than one wrong
-/// label's worth, never changes the collection decision and keeps every span exact. While
-/// the rules are not tuned on test-v16 (rules alone below 0.90 there), it must raise
-/// macro-F1 on that split by at least 0.02 — the bar for shipping it (measured on its one
-/// blind run: 0.841 → 0.871). It may add a label only where the rules call a message
+/// The label model earns its place: on the newest blind split test-v17 (never trained on)
+/// and on test / test-v14 / test-v15 / test-v16 (no longer blind; training data for the
+/// model since, as other writers' wording, see docs/model.md) it never lowers macro-F1 by
+/// more than one wrong label's worth, never changes the collection decision and keeps every
+/// span exact. While the rules are not tuned on test-v17 (rules alone below 0.90 there), it
+/// must raise macro-F1 on that split by at least 0.02 — the bar for shipping it (on its one
+/// blind run: 0.820 → 0.894). It may add a label only where the rules call a message
 /// collection, so it can label a non-collection message only when the rules wrongly call it
-/// collection: on test-v16 that happened once (20 → 21 labelled non-collection), hence one
-/// message of slack there and none on the other splits. Rules tuned on a split make it
-/// useless as a measure of the model, so the bar is checked only while it still measures
-/// something; if it fails, look at `quzheng eval --no-model` before lowering it.
+/// collection: that happens once each on test-v16 and test-v17 (1 → 2, 9 → 10 labelled
+/// non-collection), hence one message of slack there and none on the other splits. Rules
+/// tuned on a split make it useless as a measure of the model, so the bar is checked only
+/// while it still measures something; if it fails, look at `quzheng eval --no-model` before
+/// lowering it.
 #[test]
 fn model_helps_on_held_out_splits() {
     use crate::api::classify::{evaluate, read_records};
@@ -578,6 +579,7 @@ fn model_helps_on_held_out_splits() {
         "test-v14.jsonl",
         "test-v15.jsonl",
         "test-v16.jsonl",
+        "test-v17.jsonl",
     ] {
         let path = std::path::PathBuf::from(format!(
             "{}/tests/fixtures/corpus/{f}",
@@ -592,10 +594,10 @@ fn model_helps_on_held_out_splits() {
             b.macro_f1, a.macro_f1
         );
         assert!(b.macro_f1 >= a.macro_f1 - 0.01, "{why}");
-        if f == "test-v16.jsonl" && a.macro_f1 < 0.90 {
+        if f == "test-v17.jsonl" && a.macro_f1 < 0.90 {
             assert!(b.macro_f1 >= a.macro_f1 + 0.02, "{why}");
         }
-        let slack = usize::from(f == "test-v16.jsonl");
+        let slack = usize::from(f == "test-v16.jsonl" || f == "test-v17.jsonl");
         assert!(
             b.labels_on_non_collection <= a.labels_on_non_collection + slack,
             "{f}"
