@@ -248,8 +248,25 @@ fn eval_with(path: &std::path::Path, max_labels_on_negatives: f64) -> (f64, f64,
     (num("macro-F1"), collection_f1, out)
 }
 
-fn eval(path: &std::path::Path) -> (f64, f64, String) {
-    eval_with(path, 0.0)
+/// Evaluates `path` and asserts its floors: at most `max_labelled` labelled non-collection
+/// messages and no finding off its span (both inside `eval_with`), macro-F1 and collection
+/// F1 at least the given values.
+fn assert_scores_at_least(
+    path: &std::path::Path,
+    max_labelled: f64,
+    min_macro_f1: f64,
+    min_collection_f1: f64,
+) {
+    let (macro_f1, coll_f1, out) = eval_with(path, max_labelled);
+    let name = path.display();
+    assert!(
+        macro_f1 >= min_macro_f1,
+        "{name}: macro-F1 {macro_f1}\n{out}"
+    );
+    assert!(
+        coll_f1 >= min_collection_f1,
+        "{name}: collection F1 {coll_f1}\n{out}"
+    );
 }
 
 /// The goals (macro-F1 >= 0.95, collection F1 >= 0.97) on `test.jsonl`. That file
@@ -259,9 +276,7 @@ fn eval(path: &std::path::Path) -> (f64, f64, String) {
 /// the blind result of each new split is recorded in README.md).
 #[test]
 fn held_out_test_split_meets_the_goals() {
-    let (macro_f1, coll_f1, out) = eval(&fixture("corpus/test.jsonl"));
-    assert!(macro_f1 >= 0.95, "macro-F1 {macro_f1}\n{out}");
-    assert!(coll_f1 >= 0.97, "collection F1 {coll_f1}\n{out}");
+    assert_scores_at_least(&fixture("corpus/test.jsonl"), 0.0, 0.95, 0.97);
 }
 
 /// The scores measured on `test.jsonl` after the v14 changes (0.992 / 1.000; 0.984 / 1.000
@@ -270,9 +285,7 @@ fn held_out_test_split_meets_the_goals() {
 /// (checked inside `eval_with`), and no non-collection message gets a label.
 #[test]
 fn held_out_test_split_does_not_regress() {
-    let (macro_f1, coll_f1, out) = eval_with(&fixture("corpus/test.jsonl"), 0.0);
-    assert!(macro_f1 >= 0.98, "macro-F1 {macro_f1}\n{out}");
-    assert!(coll_f1 >= 0.99, "collection F1 {coll_f1}\n{out}");
+    assert_scores_at_least(&fixture("corpus/test.jsonl"), 0.0, 0.98, 0.99);
 }
 
 /// `test-v14.jsonl`, the blind split written for this session's rules by someone who had
@@ -282,9 +295,7 @@ fn held_out_test_split_does_not_regress() {
 /// (0.998 / 1.000 / 0, no longer blind), so this floor is a regression guard only.
 #[test]
 fn blind_v14_split_does_not_regress() {
-    let (macro_f1, coll_f1, out) = eval_with(&fixture("corpus/test-v14.jsonl"), 0.0);
-    assert!(macro_f1 >= 0.99, "macro-F1 {macro_f1}\n{out}");
-    assert!(coll_f1 >= 0.99, "collection F1 {coll_f1}\n{out}");
+    assert_scores_at_least(&fixture("corpus/test-v14.jsonl"), 0.0, 0.99, 0.99);
 }
 
 /// `test-v15.jsonl`, 360 messages written by someone who had seen neither the rules nor the
@@ -297,9 +308,7 @@ fn blind_v14_split_does_not_regress() {
 /// regression guard only.
 #[test]
 fn blind_v15_split_does_not_regress() {
-    let (macro_f1, coll_f1, out) = eval_with(&fixture("corpus/test-v15.jsonl"), 7.0);
-    assert!(macro_f1 >= 0.93, "macro-F1 {macro_f1}\n{out}");
-    assert!(coll_f1 >= 0.95, "collection F1 {coll_f1}\n{out}");
+    assert_scores_at_least(&fixture("corpus/test-v15.jsonl"), 7.0, 0.93, 0.95);
 }
 
 /// `test-v16.jsonl`, 360 messages by a third writer who saw neither rules nor corpus (the
@@ -312,9 +321,7 @@ fn blind_v15_split_does_not_regress() {
 #[test]
 fn blind_v16_split_does_not_regress() {
     // v17 tuning studied this split (no longer blind): 0.946 / 0.976 / 2 with the model.
-    let (macro_f1, coll_f1, out) = eval_with(&fixture("corpus/test-v16.jsonl"), 2.0);
-    assert!(macro_f1 >= 0.94, "macro-F1 {macro_f1}\n{out}");
-    assert!(coll_f1 >= 0.97, "collection F1 {coll_f1}\n{out}");
+    assert_scores_at_least(&fixture("corpus/test-v16.jsonl"), 2.0, 0.94, 0.97);
 }
 
 /// The bundled label model is exactly what `train-model` makes of the files listed in
@@ -356,17 +363,13 @@ fn shipped_label_model_matches_its_training_files() {
 /// (0.895 / 0.923 / 10); a floor at that, a regression guard only once later work studies it.
 #[test]
 fn blind_v17_split_does_not_regress() {
-    let (macro_f1, coll_f1, out) = eval_with(&fixture("corpus/test-v17.jsonl"), 10.0);
-    assert!(macro_f1 >= 0.89, "macro-F1 {macro_f1}\n{out}");
-    assert!(coll_f1 >= 0.92, "collection F1 {coll_f1}\n{out}");
+    assert_scores_at_least(&fixture("corpus/test-v17.jsonl"), 10.0, 0.89, 0.92);
 }
 
 #[test]
 fn tuning_splits_score_as_tuned() {
     for split in ["corpus/train.jsonl", "corpus/dev.jsonl"] {
-        let (macro_f1, coll_f1, out) = eval(&fixture(split));
-        assert!(macro_f1 >= 0.98, "{split}: macro-F1 {macro_f1}\n{out}");
-        assert!(coll_f1 >= 0.99, "{split}: collection F1 {coll_f1}\n{out}");
+        assert_scores_at_least(&fixture(split), 0.0, 0.98, 0.99);
     }
 }
 
@@ -377,9 +380,7 @@ fn shared_dev_corpus_scores_well() {
         eprintln!("skipped: {} not present", p.display());
         return;
     }
-    let (macro_f1, coll_f1, out) = eval(&p);
-    assert!(macro_f1 >= 0.95, "macro-F1 {macro_f1}\n{out}");
-    assert!(coll_f1 >= 0.97, "collection F1 {coll_f1}\n{out}");
+    assert_scores_at_least(&p, 0.0, 0.95, 0.97);
 }
 
 #[test]
