@@ -266,17 +266,21 @@ fn analyse(hir: &Hir) -> Info {
     }
 }
 
+/// The number of members of a class with these range sizes, or `None` once it passes
+/// `MAX_CLASS` (checked as it adds, so a huge class costs nothing more).
+fn small_class_size(mut range_sizes: impl Iterator<Item = usize>) -> Option<usize> {
+    range_sizes.try_fold(0usize, |n, size| Some(n + size).filter(|&n| n <= MAX_CLASS))
+}
+
 /// The strings a small class matches (UTF-8 of each character, or each byte).
 fn class_strings(c: &Class) -> Option<Vec<Vec<u8>>> {
     match c {
         Class::Unicode(u) => {
-            let mut n = 0usize;
-            for r in u.ranges() {
-                n += (r.end() as usize) - (r.start() as usize) + 1;
-                if n > MAX_CLASS {
-                    return None;
-                }
-            }
+            let n = small_class_size(
+                u.ranges()
+                    .iter()
+                    .map(|r| (r.end() as usize) - (r.start() as usize) + 1),
+            )?;
             let mut out = Vec::with_capacity(n);
             for r in u.ranges() {
                 for ch in r.start()..=r.end() {
@@ -287,13 +291,11 @@ fn class_strings(c: &Class) -> Option<Vec<Vec<u8>>> {
             Some(out)
         }
         Class::Bytes(b) => {
-            let mut n = 0usize;
-            for r in b.ranges() {
-                n += (r.end() as usize) - (r.start() as usize) + 1;
-                if n > MAX_CLASS {
-                    return None;
-                }
-            }
+            let n = small_class_size(
+                b.ranges()
+                    .iter()
+                    .map(|r| usize::from(r.end()) - usize::from(r.start()) + 1),
+            )?;
             let mut out = Vec::with_capacity(n);
             for r in b.ranges() {
                 for x in r.start()..=r.end() {
