@@ -137,23 +137,28 @@ describe('messages', () => {
     expect(first!.textContent!.startsWith('…')).toBe(true); // the snippet starts near the match
     expect(sec.querySelector('.row[data-id="2"] mark')).toBeNull();
   });
-  it('sends a correction with added and removed labels and a note', async () => {
-    const detail: Detail = { ...row(7), utc: '2026-03-10T15:05:00Z', zone: 'Asia/Shanghai', kind: 'sms', direction: 'in',
-      source_name: 'sms.xml', source_sha256: 'cd'.repeat(32), fingerprint: 'ef'.repeat(32),
-      findings: [{ label: 'threat', rule: 'threat.visit', start: 4, end: 6, text: '上门' }], corrections: [], classifier_labels: ['threat'] };
+  // A one-message list whose row opens `detail`; resolves once the detail pane is built.
+  const openDetail = async (detail: Detail, more: (cmd: string) => unknown = () => null) => {
     const { calls } = fakeShell((cmd, a) => {
-      if (cmd === 'filter_messages') return { ids: [7], total: 1, elapsed_us: 10 };
+      if (cmd === 'filter_messages') return { ids: [detail.id], total: 1, elapsed_us: 10 };
       if (cmd === 'message_rows') return (a.ids as number[]).map(row);
       if (cmd === 'message_detail') return detail;
-      if (cmd === 'correct_labels') return { ...detail, labels: ['insult'] };
       if (cmd === 'list_creditors') return [];
-      return null;
+      return more(cmd);
     });
     const sec = messagesScreen(testCtx());
     document.body.append(sec);
-    await until(() => sec.querySelector('.row[data-id="7"]') !== null);
-    (sec.querySelector('.row[data-id="7"]') as HTMLElement).click();
+    await until(() => sec.querySelector(`.row[data-id="${detail.id}"]`) !== null);
+    (sec.querySelector(`.row[data-id="${detail.id}"]`) as HTMLElement).click();
     await until(() => sec.querySelector('#save-correction') !== null);
+    return { sec, calls };
+  };
+  const detailWith = (id: number, findings: Detail['findings']): Detail => ({ ...row(id), utc: '2026-03-10T15:05:00Z',
+    zone: 'Asia/Shanghai', kind: 'sms', direction: 'in', source_name: 'sms.xml', source_sha256: 'cd'.repeat(32),
+    fingerprint: 'ef'.repeat(32), findings, corrections: [], classifier_labels: [...new Set(findings.map((f) => f.label))] });
+  it('sends a correction with added and removed labels and a note', async () => {
+    const detail = detailWith(7, [{ label: 'threat', rule: 'threat.visit', start: 4, end: 6, text: '上门' }]);
+    const { sec, calls } = await openDetail(detail, (cmd) => (cmd === 'correct_labels' ? { ...detail, labels: ['insult'] } : null));
     expect(sec.querySelector('#detail')?.textContent).toContain('2026-03-10T15:05:00Z');
     expect(sec.querySelector('.fullbody mark')?.textContent).toBe('上门');
     (sec.querySelector('input[data-label="threat"]') as HTMLInputElement).checked = false;
@@ -163,27 +168,9 @@ describe('messages', () => {
     await until(() => calls.some((c) => c.cmd === 'correct_labels'));
     expect(calls.find((c) => c.cmd === 'correct_labels')?.args).toEqual({ id: 7, add: ['insult'], remove: ['threat'], note: '是辱骂不是威胁' });
   });
-});
-
-describe('model findings', () => {
   it('marks a label model finding as a statistical suggestion to review, and a rule finding not', async () => {
-    const row = (id: number): Row => ({ id, local: '2026-03-10 23:05', address: '1069', creditor: null, labels: ['threat', 'insult'], collection: true, body: `第${id}条 上门找你`, marks: [] });
-    const detail: Detail = { ...row(8), utc: '2026-03-10T15:05:00Z', zone: 'Asia/Shanghai', kind: 'sms', direction: 'in',
-      source_name: 'sms.xml', source_sha256: 'cd'.repeat(32), fingerprint: 'ef'.repeat(32),
-      findings: [{ label: 'threat', rule: 'threat.visit', start: 4, end: 6, text: '上门' },
-        { label: 'insult', rule: 'insult.model', start: 0, end: 2, text: '第8' }], corrections: [], classifier_labels: ['threat', 'insult'] };
-    fakeShell((cmd, a) => {
-      if (cmd === 'filter_messages') return { ids: [8], total: 1, elapsed_us: 10 };
-      if (cmd === 'message_rows') return (a.ids as number[]).map(row);
-      if (cmd === 'message_detail') return detail;
-      if (cmd === 'list_creditors') return [];
-      return null;
-    });
-    const sec = messagesScreen(testCtx());
-    document.body.append(sec);
-    await until(() => sec.querySelector('.row[data-id="8"]') !== null);
-    (sec.querySelector('.row[data-id="8"]') as HTMLElement).click();
-    await until(() => sec.querySelector('#save-correction') !== null);
+    const { sec } = await openDetail(detailWith(8, [{ label: 'threat', rule: 'threat.visit', start: 4, end: 6, text: '上门' },
+      { label: 'insult', rule: 'insult.model', start: 0, end: 2, text: '第8' }]));
     const items = [...sec.querySelectorAll('#detail li')].filter((li) => li.textContent!.includes('「'));
     expect(items).toHaveLength(2);
     expect(items[0].querySelector('.model-note')).toBeNull();
