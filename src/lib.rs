@@ -6,7 +6,7 @@
 //! and the desktop app, so both behave the same.
 //!
 //! Dependency direction: `api` → `import`, `classify`, `vault`, `report` → `model`, `i18n`,
-//! `assets`, `error`. The four middle modules never import each other.
+//! `assets`, `error`, `measure` (benchmarks' /proc readings). The four middle modules never import each other.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -17,6 +17,7 @@ pub mod classify;
 pub mod error;
 pub mod i18n;
 pub mod import;
+pub mod measure;
 pub mod model;
 pub mod report;
 pub mod vault;

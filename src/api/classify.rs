@@ -469,19 +469,8 @@ impl ClassifyProfile {
 /// # Errors
 /// Packs that fail to load or an unusable input line.
 pub fn profile_classify(jsonl: &str) -> Result<ClassifyProfile> {
-    let clock = || {
-        (
-            classify::bench::thread_cpu_seconds(),
-            std::time::Instant::now(),
-        )
-    };
-    let ms = |(c, t): (Option<f64>, std::time::Instant)| {
-        let wall = t.elapsed().as_secs_f64();
-        match (c, classify::bench::thread_cpu_seconds()) {
-            (Some(a), Some(b)) if b > a => (b - a) * 1000.0,
-            _ => wall * 1000.0,
-        }
-    };
+    let clock = crate::measure::ThreadTimer::start;
+    let ms = |t: crate::measure::ThreadTimer| t.stop().0 * 1000.0;
     let mut p = ClassifyProfile::default();
     let t = clock();
     let rules = load_rules(None)?;

@@ -96,17 +96,6 @@ pub struct Phase {
     pub cpu_s: Option<f64>,
 }
 
-/// CPU seconds (user + system) used so far by the calling thread, where /proc exists.
-fn thread_cpu_s() -> Option<f64> {
-    let s = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
-    // Fields after the command name (which may hold spaces) start after the last ')'.
-    let f: Vec<&str> = s.rsplit_once(')')?.1.split_whitespace().collect();
-    let user: f64 = f.get(11)?.parse().ok()?;
-    let system: f64 = f.get(12)?.parse().ok()?;
-    // Linux reports clock ticks of 1/100 s (USER_HZ) on every mainstream platform.
-    Some((user + system) / 100.0)
-}
-
 /// Records consecutive [`Phase`]s: each one lasts from the previous mark to the next.
 struct Phases {
     list: Vec<Phase>,
@@ -119,13 +108,13 @@ impl Phases {
         Phases {
             list: Vec::new(),
             wall: std::time::Instant::now(),
-            cpu: crate::import::bench::cpu_s(false),
+            cpu: crate::measure::process_cpu_seconds(false),
         }
     }
 
     /// Ends the current phase under `name` and starts the next one.
     fn mark(&mut self, name: impl Into<String>) {
-        let cpu = crate::import::bench::cpu_s(false);
+        let cpu = crate::measure::process_cpu_seconds(false);
         self.list.push(Phase {
             name: name.into(),
             wall_s: self.wall.elapsed().as_secs_f64(),
@@ -595,7 +584,7 @@ fn import_one(
     } = job;
     let ix = &mut *index;
     let classifier_fn = move || {
-        let cpu = thread_cpu_s();
+        let cpu = crate::measure::thread_cpu_seconds();
         for mut msg in classifier_queue {
             if let ToWriter::Add(batch) = &mut msg {
                 for (_, m, facts) in batch.iter_mut() {
@@ -609,7 +598,9 @@ fn import_one(
                 break;
             }
         }
-        thread_cpu_s().zip(cpu).map(|(b, a)| b - a)
+        crate::measure::thread_cpu_seconds()
+            .zip(cpu)
+            .map(|(b, a)| b - a)
     };
     let mut duplicates = 0u64;
     let mut batch: Vec<Item> = Vec::with_capacity(BATCH);

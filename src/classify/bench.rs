@@ -14,6 +14,7 @@
 //! seconds (wall time where not measurable).
 
 use super::{classify_batch, Error, Input, RuleSet, TimeSettings};
+use crate::measure::ThreadTimer;
 
 /// Measured numbers.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,15 +75,9 @@ fn stages(rules: &RuleSet, bodies: &[String]) -> Stages {
     let time = |f: &mut dyn FnMut()| {
         let mut best = f64::MAX;
         for _ in 0..3 {
-            let cpu0 = thread_cpu_seconds();
-            let t = std::time::Instant::now();
+            let t = ThreadTimer::start();
             f();
-            let wall = t.elapsed().as_secs_f64();
-            let secs = match (cpu0, thread_cpu_seconds()) {
-                (Some(a), Some(b)) if b > a => b - a,
-                _ => wall,
-            };
-            best = best.min(secs);
+            best = best.min(t.stop().0);
         }
         best * 1e6 / n
     };
@@ -154,16 +149,9 @@ pub struct Throughput {
 fn measure(rules: &RuleSet, bodies: &[String], distinct: usize) -> Throughput {
     let inputs: Vec<Input> = bodies.iter().map(|b| Input::text(b)).collect();
     let time = TimeSettings::default();
-    let cpu0 = thread_cpu_seconds();
-    let t = std::time::Instant::now();
+    let t = ThreadTimer::start();
     let verdicts = classify_batch(rules, &inputs, &time);
-    let wall = t.elapsed().as_secs_f64();
-    // On a shared machine wall time counts other people's work; the thread's own CPU time
-    // is what "messages per second on one core" means. Wall time where it is unavailable.
-    let seconds = match (cpu0, thread_cpu_seconds()) {
-        (Some(a), Some(b)) if b > a => b - a,
-        _ => wall,
-    };
+    let (seconds, wall) = t.stop();
     let chars: usize = bodies.iter().map(|b| b.chars().count()).sum();
     let n = inputs.len().max(1);
     Throughput {
@@ -210,16 +198,10 @@ pub fn run(n: usize, corpus: &str) -> Result<BenchReport, Error> {
     let mut load_ms = f64::MAX;
     let mut rules = None;
     for _ in 0..5 {
-        let c = thread_cpu_seconds();
-        let t = std::time::Instant::now();
+        // Thread CPU time, as for throughput.
+        let t = ThreadTimer::start();
         let r = RuleSet::bundled()?;
-        let wall = t.elapsed().as_secs_f64();
-        // Thread CPU time, as for throughput (wall time where unavailable).
-        let secs = match (c, thread_cpu_seconds()) {
-            (Some(a), Some(b)) if b > a => b - a,
-            _ => wall,
-        };
-        load_ms = load_ms.min(secs * 1000.0);
+        load_ms = load_ms.min(t.stop().0 * 1000.0);
         rules = Some(r);
     }
     let rules = rules.ok_or(Error::NoCollectionPack)?;
@@ -249,12 +231,4 @@ pub fn run(n: usize, corpus: &str) -> Result<BenchReport, Error> {
         cold,
         stages,
     })
-}
-
-/// CPU time of the calling thread in seconds, from `/proc/thread-self/schedstat`
-/// (nanoseconds on CPU; Linux and Android). `None` elsewhere.
-pub fn thread_cpu_seconds() -> Option<f64> {
-    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let ns: f64 = s.split_whitespace().next()?.parse().ok()?;
-    Some(ns / 1e9)
 }

@@ -5,8 +5,9 @@
 //! Units: nanoseconds of thread CPU time per text (wall time where not measurable);
 //! messages per second on one core.
 
-use super::bench::{corpus_bodies, thread_cpu_seconds};
+use super::bench::corpus_bodies;
 use super::{classify_batch, Error, Input, RuleSet, TimeSettings};
+use crate::measure::ThreadTimer;
 use std::hint::black_box;
 
 /// Measured numbers.
@@ -24,18 +25,6 @@ pub struct ModelBench {
     pub with_model_per_second: f64,
     /// The same without the model.
     pub without_model_per_second: f64,
-}
-
-fn cpu_now() -> (Option<f64>, std::time::Instant) {
-    (thread_cpu_seconds(), std::time::Instant::now())
-}
-
-fn elapsed(start: (Option<f64>, std::time::Instant)) -> f64 {
-    let wall = start.1.elapsed().as_secs_f64();
-    match (start.0, thread_cpu_seconds()) {
-        (Some(a), Some(b)) if b > a => b - a,
-        _ => wall,
-    }
 }
 
 /// Runs the model benchmark over `n` texts cycled from the `body` fields of `corpus`.
@@ -58,11 +47,11 @@ pub fn run(n: usize, corpus: &str) -> Result<Option<ModelBench>, Error> {
         .filter_map(|t| t.char_indices().nth(32).map(|(b, _)| &t[..b]))
         .collect();
     let time_scoring = |texts: &[&str]| {
-        let t = cpu_now();
+        let t = ThreadTimer::start();
         for i in 0..n {
             black_box(model.probabilities(black_box(texts[i % texts.len()])));
         }
-        elapsed(t) * 1e9 / n as f64
+        t.stop().0 * 1e9 / n as f64
     };
     let all: Vec<&str> = norm.iter().map(String::as_str).collect();
     let ns_per_32_chars = if short.is_empty() {
@@ -88,12 +77,12 @@ pub fn run(n: usize, corpus: &str) -> Result<Option<ModelBench>, Error> {
     // Alternating, best of two each: whichever runs second otherwise looks faster.
     let (mut with, mut without) = (0f64, 0f64);
     for _ in 0..2 {
-        let t = cpu_now();
+        let t = ThreadTimer::start();
         black_box(classify_batch(&plain, &inputs, &time));
-        without = without.max(n as f64 / elapsed(t).max(1e-9));
-        let t = cpu_now();
+        without = without.max(n as f64 / t.stop().0.max(1e-9));
+        let t = ThreadTimer::start();
         black_box(classify_batch(&rules, &inputs, &time));
-        with = with.max(n as f64 / elapsed(t).max(1e-9));
+        with = with.max(n as f64 / t.stop().0.max(1e-9));
     }
     Ok(Some(ModelBench {
         texts: n,

@@ -7,26 +7,6 @@ use quzheng::vault::KdfParams;
 use quzheng::{Error, Result};
 use std::process::ExitCode;
 
-/// CPU time of this process, all threads (user + system), seconds, where /proc exists.
-pub fn thread_cpu_s() -> Option<f64> {
-    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // Fields after the command name (which may hold spaces) start after the last ')'.
-    let rest = s.rsplit_once(')')?.1;
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let utime: f64 = f.get(11)?.parse().ok()?;
-    let stime: f64 = f.get(12)?.parse().ok()?;
-    // Linux reports clock ticks of 1/100 s (USER_HZ) on every mainstream platform.
-    Some((utime + stime) / 100.0)
-}
-
-/// Peak resident memory of this process so far (VmHWM), in MB, where /proc exists.
-pub fn peak_mb() -> Option<f64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
-}
-
 fn mark(ok: bool) -> &'static str {
     if ok {
         "ok"
@@ -75,7 +55,9 @@ pub fn run(args: &BenchArgs, lang: Lang) -> Result<ExitCode> {
 fn vault(n: usize) -> Result<()> {
     let dir = tempfile_dir()?;
     // The real product parameters: unlock time is what a user waits for.
-    let r = quzheng::vault::bench::run(&dir, n, KdfParams::DEFAULT, &thread_cpu_s);
+    let r = quzheng::vault::bench::run(&dir, n, KdfParams::DEFAULT, &|| {
+        quzheng::measure::process_cpu_seconds(false)
+    });
     let _ = std::fs::remove_dir_all(&dir);
     let r = r?;
     let scale = 100_000.0 / n.max(1) as f64;
@@ -114,7 +96,7 @@ fn vault(n: usize) -> Result<()> {
     );
     println!("  passwd (re-wrap only): {:.3} s", r.passwd_s);
     println!("  vault file: {:.1} MB", r.file_bytes as f64 / 1e6);
-    match peak_mb() {
+    match quzheng::measure::peak_rss_mb() {
         Some(mb) => println!(
             "  peak memory (VmHWM): {mb:.1} MB (goal <= 150 MB: {})",
             mark(mb <= 150.0)

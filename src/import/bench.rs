@@ -10,6 +10,7 @@
 //! Messages come from `bench_corpus.txt` (synthetic templates; no real data).
 
 use super::{read, Format, Progress};
+use crate::measure::{peak_rss_mb, process_cpu_seconds};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::fmt;
@@ -49,29 +50,8 @@ pub struct BenchReport {
     pub cpu_s: [Option<f64>; 3],
 }
 
-/// CPU seconds (user + system) used so far by this process (`children` false) or by its
-/// finished children (`children` true), where /proc exists.
-pub fn cpu_s(children: bool) -> Option<f64> {
-    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // Fields after the command name (which may hold spaces) start after the last ')'.
-    let f: Vec<&str> = s.rsplit_once(')')?.1.split_whitespace().collect();
-    let at = if children { 13 } else { 11 };
-    let user: f64 = f.get(at)?.parse().ok()?;
-    let system: f64 = f.get(at + 1)?.parse().ok()?;
-    // Linux reports clock ticks of 1/100 s (USER_HZ) on every mainstream platform.
-    Some((user + system) / 100.0)
-}
-
 fn cpu_since(start: Option<f64>, children: bool) -> Option<f64> {
-    Some(cpu_s(children)? - start?)
-}
-
-/// Peak resident memory of this process so far (VmHWM), in MB, where /proc exists.
-pub fn peak_mb() -> Option<f64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
+    Some(process_cpu_seconds(children)? - start?)
 }
 
 struct Corpus {
@@ -249,7 +229,7 @@ pub fn run(
     let generate_s = t.elapsed().as_secs_f64();
 
     let t = Clock::now();
-    let c = cpu_s(false);
+    let c = process_cpu_seconds(false);
     let mut records = 0u64;
     let mut body_bytes = 0usize;
     let report = read(
@@ -266,7 +246,7 @@ pub fn run(
     let parse_cpu = cpu_since(c, false);
     let mut xmllint_cpu = None;
     std::hint::black_box(body_bytes);
-    let parse_peak_mb = peak_mb();
+    let parse_peak_mb = peak_rss_mb();
     debug_assert_eq!(report.found, records);
 
     let (xmllint_s, xmllint_note) = match std::process::Command::new("xmllint")
@@ -278,7 +258,7 @@ pub fn run(
         Ok(_) => {
             // Timed in a second run so the file is equally warm in the page cache for both.
             let t = Clock::now();
-            let c = cpu_s(true);
+            let c = process_cpu_seconds(true);
             let st = std::process::Command::new("xmllint")
                 .args(["--stream", "--noout"])
                 .arg(&raw)
@@ -297,13 +277,13 @@ pub fn run(
     let mut pipeline_cpu = None;
     if let Some(p) = pipeline {
         let t = Clock::now();
-        let c = cpu_s(false);
+        let c = process_cpu_seconds(false);
         match p(&sur) {
             Ok(()) => pipeline_s = Some(t.elapsed().as_secs_f64()),
             Err(e) => pipeline_note = Some(e.to_string()),
         }
         pipeline_cpu = cpu_since(c, false);
-        pipeline_peak_mb = peak_mb();
+        pipeline_peak_mb = peak_rss_mb();
     }
     let _ = std::fs::remove_file(&sur);
     let _ = std::fs::remove_file(&raw);

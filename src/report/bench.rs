@@ -41,13 +41,6 @@ pub struct BenchReport {
     pub peak_mb: Option<f64>,
 }
 
-fn peak_mb() -> Option<f64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
-}
-
 fn opts() -> PackOptions {
     PackOptions {
         now: chrono::DateTime::parse_from_rfc3339("2026-03-01T12:00:00Z")
@@ -182,6 +175,6 @@ pub fn run(n: usize, big_n: usize) -> Result<BenchReport, super::Error> {
         big_n,
         big_seconds,
         big_bytes: big_pack.pdf.len() as u64,
-        peak_mb: peak_mb(),
+        peak_mb: crate::measure::peak_rss_mb(),
     })
 }
