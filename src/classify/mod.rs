@@ -687,14 +687,18 @@ pub fn classify_batch(rules: &RuleSet, inputs: &[Input], time: &TimeSettings) ->
         .map(|i| (i.kind != Kind::Call).then(|| rules.analyse(i.body, &mut scratch)))
         .collect();
     let cred = creditor::resolve(rules, inputs, &analyses_view(&analyses));
+    // Genuine official senders (the courts' 12368) are never collection; decided once per
+    // message, since both passes below need it.
+    let official: Vec<bool> = inputs
+        .iter()
+        .map(|i| i.direction == Direction::In && rules.is_official(i.address))
+        .collect();
     // Pass 1: clear collection decisions; remember their senders.
     let mut collection: Vec<bool> = Vec::with_capacity(inputs.len());
     let mut collecting: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (i, inp) in inputs.iter().enumerate() {
         let c = match &analyses[i] {
-            Some(a) if inp.direction == Direction::In && !rules.is_official(inp.address) => {
-                a.score >= rules.threshold
-            }
+            Some(a) if inp.direction == Direction::In && !official[i] => a.score >= rules.threshold,
             _ => false,
         };
         // An empty address says nothing about the sender (stateless `classify` input
@@ -718,7 +722,7 @@ pub fn classify_batch(rules: &RuleSet, inputs: &[Input], time: &TimeSettings) ->
             // A signed sender is a platform gateway that also sends service notices, so
             // it needs some positive evidence; a private number needs none.
             let min = if a.signature.is_some() { 1 } else { 0 };
-            let ambiguous = !a.negative && a.score >= min && !rules.is_official(inp.address);
+            let ambiguous = !a.negative && a.score >= min && !official[i];
             let known = !inp.address.trim().is_empty()
                 && (collecting.contains(&cred.group[i])
                     || collecting.contains(&sender_key(inp.address)));
